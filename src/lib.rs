@@ -1,0 +1,11 @@
+//! rehearse: a voice-driven mock interview coach.
+//!
+//! The pipeline, one module per stage: audio in ([`audio`]), speech to text ([`transcribe`]), the
+//! Whisper model files ([`model`]), and the commands that tie them together ([`cli`]).
+
+pub mod audio;
+pub mod cli;
+pub mod model;
+pub mod paths;
+pub mod transcribe;
+pub mod transcript;

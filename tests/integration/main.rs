@@ -1,0 +1,8 @@
+//! Integration tests: one binary that runs the real `rehearse` with a temporary `REHEARSE_HOME`, the
+//! real Whisper model, and (for audio) real cpal streams through virtual devices.
+//!
+//! Each area has its own module; `harness` holds the shared builder.
+
+mod harness;
+
+mod cli_basics;
