@@ -5,7 +5,10 @@
 
 pub mod audio;
 pub mod cli;
+pub mod history;
 pub mod model;
 pub mod paths;
+pub mod review;
 pub mod transcribe;
 pub mod transcript;
+pub mod ui;

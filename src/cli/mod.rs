@@ -1,11 +1,13 @@
 //! The command line: argument parsing (clap derive), dispatch to one file per command, and the
 //! uniform error report (`rehearse: error: ...` on stderr, exit status 1; usage errors exit 2).
 
+mod delete;
+mod history;
 mod model;
+mod review;
 mod transcribe;
 
 use std::io::Write;
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
@@ -31,6 +33,12 @@ pub enum Command {
     /// Show, download or import Whisper models.
     #[command(subcommand)]
     Model(model::ModelCommand),
+    /// List the kept sessions with their figures, and the trend over the last ones.
+    History(history::Args),
+    /// Review a session: transcripts with fillers and pauses, and the checks (text, JSON or HTML).
+    Review(review::Args),
+    /// Delete a session and its recordings.
+    Delete(delete::Args),
 }
 
 /// Parses the arguments, runs the command, and turns its outcome into an exit code.
@@ -59,6 +67,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Transcribe(args) => transcribe::run(&args, model),
         Command::Model(command) => model::run(command, model),
+        Command::History(args) => history::run(&args),
+        Command::Review(args) => review::run(&args),
+        Command::Delete(args) => delete::run(&args),
     }
 }
 
@@ -89,6 +100,3 @@ pub(crate) fn print_stdout(text: &str) -> anyhow::Result<()> {
     out.flush()?;
     Ok(())
 }
-
-/// A path argument, for commands that share the shape.
-pub(crate) type PathArg = PathBuf;

@@ -1,0 +1,258 @@
+//! Reading a recording from disk into Whisper's input: 16 kHz mono `f32` samples.
+//!
+//! Any common WAV is accepted (8 to 48 kHz and beyond, mono or multi-channel, 8/16/24/32-bit integer or
+//! 32-bit float); channels are averaged and the rate is converted with rubato, never by dropping
+//! samples. A file cut short (a recording whose writer was killed) keeps what could be read.
+
+use std::path::{Path, PathBuf};
+
+use super::resample::{self, ResampleError, WHISPER_RATE};
+
+/// A recording ready for transcription.
+#[derive(Debug, Clone)]
+pub struct Audio {
+    /// 16 kHz mono samples in -1..1.
+    pub samples: Vec<f32>,
+    /// Length in seconds.
+    pub duration_seconds: f64,
+    /// The file's own sample rate and channel count, for messages.
+    pub source_rate: u32,
+    /// The file's channel count.
+    pub source_channels: u16,
+    /// True when the file ended before its header said it would.
+    pub truncated: bool,
+}
+
+impl Audio {
+    /// Wraps 16 kHz mono samples that are already in memory.
+    pub fn from_samples(samples: Vec<f32>) -> Self {
+        let duration_seconds = samples.len() as f64 / f64::from(WHISPER_RATE);
+        Audio { samples, duration_seconds, source_rate: WHISPER_RATE, source_channels: 1, truncated: false }
+    }
+}
+
+/// Why a recording could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum DecodeError {
+    /// No such file.
+    #[error("`{0}` does not exist; check the path")]
+    Missing(PathBuf),
+    /// The file could not be opened.
+    #[error("cannot read `{path}`: {source}")]
+    Io { path: PathBuf, source: std::io::Error },
+    /// Not a WAV file at all.
+    #[error("`{0}` is not a WAV file; convert it first, e.g. `ffmpeg -i INPUT -ar 16000 -ac 1 OUT.wav`")]
+    NotWav(PathBuf),
+    /// A WAV variant hound cannot read.
+    #[error("`{path}` is a WAV file rehearse cannot read ({detail}); convert it to 16-bit PCM, e.g. `sox IN -b 16 OUT.wav`")]
+    Unsupported { path: PathBuf, detail: String },
+    /// A WAV with a damaged header or data.
+    #[error("`{path}` is a damaged WAV file ({detail}); record it again or repair it with `sox`")]
+    Corrupt { path: PathBuf, detail: String },
+    /// A WAV with no samples.
+    #[error("`{0}` holds no audio; record an answer first")]
+    Empty(PathBuf),
+    /// The sample rate cannot be converted.
+    #[error("`{path}`: {source}")]
+    Resample { path: PathBuf, source: ResampleError },
+}
+
+/// Reads a WAV file as 16 kHz mono samples.
+pub fn read_wav(path: &Path) -> Result<Audio, DecodeError> {
+    let file = std::fs::File::open(path).map_err(|source| match source.kind() {
+        std::io::ErrorKind::NotFound => DecodeError::Missing(path.to_path_buf()),
+        _ => DecodeError::Io { path: path.to_path_buf(), source },
+    })?;
+    if file.metadata().is_ok_and(|m| m.is_dir()) {
+        return Err(DecodeError::NotWav(path.to_path_buf()));
+    }
+    let reader = hound::WavReader::new(std::io::BufReader::new(file)).map_err(|err| match err {
+        hound::Error::IoError(source) if source.kind() == std::io::ErrorKind::UnexpectedEof => {
+            DecodeError::NotWav(path.to_path_buf())
+        }
+        hound::Error::IoError(source) => DecodeError::Io { path: path.to_path_buf(), source },
+        hound::Error::FormatError(_) => DecodeError::NotWav(path.to_path_buf()),
+        hound::Error::Unsupported => DecodeError::Unsupported {
+            path: path.to_path_buf(),
+            detail: "an unsupported encoding".into(),
+        },
+        other => DecodeError::Corrupt { path: path.to_path_buf(), detail: other.to_string() },
+    })?;
+    let spec = reader.spec();
+    if spec.channels == 0 {
+        return Err(DecodeError::Corrupt { path: path.to_path_buf(), detail: "zero channels".into() });
+    }
+    let (interleaved, truncated) = read_samples(reader, spec).map_err(|detail| DecodeError::Corrupt {
+        path: path.to_path_buf(),
+        detail,
+    })?;
+    let mono = mix_to_mono(&interleaved, usize::from(spec.channels));
+    if mono.is_empty() {
+        return Err(DecodeError::Empty(path.to_path_buf()));
+    }
+    let samples = resample::to_whisper_rate(&mono, spec.sample_rate)
+        .map_err(|source| DecodeError::Resample { path: path.to_path_buf(), source })?;
+    let duration_seconds = samples.len() as f64 / f64::from(WHISPER_RATE);
+    Ok(Audio {
+        samples,
+        duration_seconds,
+        source_rate: spec.sample_rate,
+        source_channels: spec.channels,
+        truncated,
+    })
+}
+
+/// Reads every sample as `f32`; a read error after some samples means the file was cut short, which
+/// keeps what came before it.
+fn read_samples<R: std::io::Read>(
+    mut reader: hound::WavReader<R>,
+    spec: hound::WavSpec,
+) -> Result<(Vec<f32>, bool), String> {
+    let mut out = Vec::with_capacity(reader.len() as usize);
+    let mut truncated = false;
+    match spec.sample_format {
+        hound::SampleFormat::Float => {
+            if spec.bits_per_sample != 32 {
+                return Err(format!("{}-bit float samples", spec.bits_per_sample));
+            }
+            for sample in reader.samples::<f32>() {
+                match sample {
+                    Ok(value) => out.push(if value.is_finite() { value.clamp(-1.0, 1.0) } else { 0.0 }),
+                    Err(_) => {
+                        truncated = true;
+                        break;
+                    }
+                }
+            }
+        }
+        hound::SampleFormat::Int => {
+            if !(8..=32).contains(&spec.bits_per_sample) {
+                return Err(format!("{}-bit integer samples", spec.bits_per_sample));
+            }
+            let scale = 1.0 / (1u64 << (spec.bits_per_sample - 1)) as f32;
+            for sample in reader.samples::<i32>() {
+                match sample {
+                    Ok(value) => out.push(value as f32 * scale),
+                    Err(_) => {
+                        truncated = true;
+                        break;
+                    }
+                }
+            }
+        }
+    }
+    // Drop a partial frame at the end of a cut-short file.
+    let channels = usize::from(spec.channels);
+    out.truncate(out.len() / channels * channels);
+    Ok((out, truncated))
+}
+
+/// Averages interleaved channels into one.
+pub fn mix_to_mono(interleaved: &[f32], channels: usize) -> Vec<f32> {
+    if channels <= 1 {
+        return interleaved.to_vec();
+    }
+    let scale = 1.0 / channels as f32;
+    interleaved.chunks_exact(channels).map(|frame| frame.iter().sum::<f32>() * scale).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write_wav(path: &Path, spec: hound::WavSpec, frames: usize) {
+        let mut writer = hound::WavWriter::create(path, spec).unwrap();
+        for i in 0..frames {
+            let value = ((i as f32) * 0.05).sin() * 0.5;
+            for _ in 0..spec.channels {
+                match spec.sample_format {
+                    hound::SampleFormat::Float => writer.write_sample(value).unwrap(),
+                    hound::SampleFormat::Int => writer.write_sample((value * 32767.0) as i16).unwrap(),
+                }
+            }
+        }
+        writer.finalize().unwrap();
+    }
+
+    #[test]
+    fn reads_stereo_float_at_44k_as_16k_mono() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.wav");
+        let spec = hound::WavSpec {
+            channels: 2,
+            sample_rate: 44_100,
+            bits_per_sample: 32,
+            sample_format: hound::SampleFormat::Float,
+        };
+        write_wav(&path, spec, 44_100);
+        let audio = read_wav(&path).unwrap();
+        assert_eq!(audio.samples.len(), 16_000);
+        assert!((audio.duration_seconds - 1.0).abs() < 1e-9);
+        assert_eq!((audio.source_rate, audio.source_channels), (44_100, 2));
+    }
+
+    #[test]
+    fn reads_16_bit_mono_at_16k_unchanged_in_length() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.wav");
+        let spec = hound::WavSpec {
+            channels: 1,
+            sample_rate: 16_000,
+            bits_per_sample: 16,
+            sample_format: hound::SampleFormat::Int,
+        };
+        write_wav(&path, spec, 8_000);
+        let audio = read_wav(&path).unwrap();
+        assert_eq!(audio.samples.len(), 8_000);
+        assert!((audio.samples[20] - (1.0f32).sin() * 0.5).abs() < 1e-3);
+    }
+
+    #[test]
+    fn a_text_file_is_not_a_wav() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("notes.wav");
+        std::fs::write(&path, "these are my notes, not audio\n").unwrap();
+        assert!(matches!(read_wav(&path), Err(DecodeError::NotWav(_))));
+    }
+
+    #[test]
+    fn an_empty_file_and_an_empty_wav_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let zero = dir.path().join("zero.wav");
+        std::fs::write(&zero, b"").unwrap();
+        assert!(matches!(read_wav(&zero), Err(DecodeError::NotWav(_))));
+        let empty = dir.path().join("empty.wav");
+        let spec = hound::WavSpec {
+            channels: 1,
+            sample_rate: 16_000,
+            bits_per_sample: 16,
+            sample_format: hound::SampleFormat::Int,
+        };
+        write_wav(&empty, spec, 0);
+        assert!(matches!(read_wav(&empty), Err(DecodeError::Empty(_))));
+    }
+
+    #[test]
+    fn a_cut_short_file_keeps_what_was_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("cut.wav");
+        let spec = hound::WavSpec {
+            channels: 1,
+            sample_rate: 16_000,
+            bits_per_sample: 16,
+            sample_format: hound::SampleFormat::Int,
+        };
+        write_wav(&path, spec, 16_000);
+        let bytes = std::fs::read(&path).unwrap();
+        std::fs::write(&path, &bytes[..bytes.len() - 10_000]).unwrap();
+        let audio = read_wav(&path).unwrap();
+        assert!(audio.truncated);
+        assert_eq!(audio.samples.len(), 16_000 - 5_000);
+    }
+
+    #[test]
+    fn a_missing_file_says_so() {
+        let err = read_wav(Path::new("/no/such/answer.wav")).unwrap_err();
+        assert!(err.to_string().contains("does not exist"), "{err}");
+    }
+}

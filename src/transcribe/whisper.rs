@@ -1,0 +1,202 @@
+//! Every whisper-rs call in the project lives here, so a change in its API touches this one file.
+//!
+//! [`Engine`] owns a loaded model; [`Engine::run`] transcribes 16 kHz mono samples and returns plain
+//! segments of tokens with their times and probabilities, which the rest of the module turns into
+//! words. Callers must validate the model file first ([`crate::model::ggml::inspect`]): whisper.cpp
+//! aborts the process on some malformed files instead of returning an error.
+
+use std::path::Path;
+
+use whisper_rs::{
+    DtwMode, DtwModelPreset, DtwParameters, FullParams, SamplingStrategy, WhisperContext,
+    WhisperContextParameters,
+};
+
+/// One token as whisper.cpp decoded it. Times are in seconds.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RawToken {
+    /// The token's text, with its leading space when it starts a word.
+    pub text: String,
+    /// Start from the timestamp decoder.
+    pub start: f64,
+    /// End from the timestamp decoder.
+    pub end: f64,
+    /// Time from dynamic time warping over the alignment heads, when available (more precise).
+    pub dtw: Option<f64>,
+    /// Probability of the token.
+    pub probability: f32,
+}
+
+/// One segment: a run of tokens whisper.cpp decoded in one go.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RawSegment {
+    /// Segment start in seconds.
+    pub start: f64,
+    /// Segment end in seconds.
+    pub end: f64,
+    /// Text tokens, in order; special tokens are left out.
+    pub tokens: Vec<RawToken>,
+    /// whisper's estimate that the segment holds no speech.
+    pub no_speech_probability: f32,
+}
+
+/// Settings for one run.
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    /// Text the decoder sees as preceding context; steers style (keeping "um" and "uh").
+    pub initial_prompt: String,
+    /// CPU threads.
+    pub threads: usize,
+    /// Encoder context in frames of 20 ms; `None` is the full 30 s window. Smaller is faster on short
+    /// audio, at some cost in accuracy.
+    pub audio_ctx: Option<i32>,
+}
+
+/// Which architecture a model has, for picking its alignment heads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Architecture {
+    /// Text decoder layers.
+    pub text_layers: i32,
+    /// Vocabulary size; 51864 means English-only.
+    pub vocab: i32,
+}
+
+/// Why whisper failed.
+#[derive(Debug, thiserror::Error)]
+pub enum WhisperError {
+    /// The model file would not load.
+    #[error("whisper could not load the model `{path}` ({detail}); download it again with `rehearse model download`")]
+    Load { path: String, detail: String },
+    /// Decoding failed.
+    #[error("transcription failed inside whisper ({0})")]
+    Run(String),
+}
+
+/// A loaded Whisper model.
+pub struct Engine {
+    context: WhisperContext,
+}
+
+impl Engine {
+    /// Loads a (validated) ggml model file.
+    pub fn load(path: &Path, arch: Architecture) -> Result<Engine, WhisperError> {
+        silence_native_logs();
+        let mut params = WhisperContextParameters::default();
+        params.use_gpu(false);
+        if let Some(preset) = dtw_preset(arch) {
+            params.dtw_parameters(DtwParameters { mode: DtwMode::ModelPreset { model_preset: preset }, ..DtwParameters::default() });
+        }
+        let context = WhisperContext::new_with_params(path, params).map_err(|err| WhisperError::Load {
+            path: path.display().to_string(),
+            detail: err.to_string(),
+        })?;
+        Ok(Engine { context })
+    }
+
+    /// Transcribes English speech. `progress` is called with 0 to 100 as decoding advances.
+    pub fn run(
+        &self,
+        samples: &[f32],
+        options: &RunOptions,
+        progress: Option<Box<dyn FnMut(i32)>>,
+    ) -> Result<Vec<RawSegment>, WhisperError> {
+        let mut state = self.context.create_state().map_err(|err| WhisperError::Run(err.to_string()))?;
+        let mut params = FullParams::new(SamplingStrategy::Greedy { best_of: 1 });
+        params.set_n_threads(i32::try_from(options.threads.max(1)).unwrap_or(1));
+        params.set_language(Some("en"));
+        params.set_translate(false);
+        params.set_no_context(true);
+        params.set_token_timestamps(true);
+        params.set_print_progress(false);
+        params.set_print_realtime(false);
+        params.set_print_special(false);
+        params.set_print_timestamps(false);
+        params.set_suppress_blank(true);
+        if !options.initial_prompt.is_empty() {
+            params.set_initial_prompt(&options.initial_prompt);
+        }
+        if let Some(audio_ctx) = options.audio_ctx {
+            params.set_audio_ctx(audio_ctx);
+        }
+        if let Some(mut callback) = progress {
+            params.set_progress_callback_safe(move |percent: i32| callback(percent));
+        }
+        state.full(params, samples).map_err(|err| WhisperError::Run(err.to_string()))?;
+
+        let eot = self.context.token_eot();
+        let mut segments = Vec::new();
+        for segment in state.as_iter() {
+            let mut tokens = Vec::new();
+            for index in 0..segment.n_tokens() {
+                let Some(token) = segment.get_token(index) else { continue };
+                if token.token_id() >= eot {
+                    continue; // timestamps, start-of-transcript and other special tokens
+                }
+                let data = token.token_data();
+                let text = match token.to_bytes() {
+                    Ok(bytes) => bytes.to_vec(),
+                    Err(_) => continue,
+                };
+                tokens.push((text, data.t0, data.t1, data.t_dtw, data.p));
+            }
+            segments.push(RawSegment {
+                start: centiseconds(segment.start_timestamp()),
+                end: centiseconds(segment.end_timestamp()),
+                tokens: decode_token_bytes(tokens),
+                no_speech_probability: segment.no_speech_probability(),
+            });
+        }
+        Ok(segments)
+    }
+}
+
+/// Tokens can split a multi-byte character; join the bytes before turning them into text.
+fn decode_token_bytes(tokens: Vec<(Vec<u8>, i64, i64, i64, f32)>) -> Vec<RawToken> {
+    let mut out: Vec<RawToken> = Vec::with_capacity(tokens.len());
+    let mut pending: Vec<u8> = Vec::new();
+    for (bytes, t0, t1, t_dtw, p) in tokens {
+        pending.extend_from_slice(&bytes);
+        let text = match std::str::from_utf8(&pending) {
+            Ok(text) => text.to_string(),
+            Err(err) if err.error_len().is_none() => continue, // incomplete character: wait for more
+            Err(_) => String::from_utf8_lossy(&pending).into_owned(),
+        };
+        pending.clear();
+        out.push(RawToken {
+            text,
+            start: centiseconds(t0),
+            end: centiseconds(t1),
+            dtw: (t_dtw >= 0).then(|| centiseconds(t_dtw)),
+            probability: p,
+        });
+    }
+    out
+}
+
+fn centiseconds(value: i64) -> f64 {
+    value as f64 / 100.0
+}
+
+/// The alignment heads for the known model sizes; other models get no DTW timings.
+fn dtw_preset(arch: Architecture) -> Option<DtwModelPreset> {
+    let english = arch.vocab == 51864;
+    match (arch.text_layers, english) {
+        (4, true) => Some(DtwModelPreset::TinyEn),
+        (4, false) => Some(DtwModelPreset::Tiny),
+        (6, true) => Some(DtwModelPreset::BaseEn),
+        (6, false) => Some(DtwModelPreset::Base),
+        (12, true) => Some(DtwModelPreset::SmallEn),
+        (12, false) => Some(DtwModelPreset::Small),
+        _ => None,
+    }
+}
+
+/// whisper.cpp and ggml print model details to stderr; route them away from the user's terminal.
+fn silence_native_logs() {
+    whisper_rs::install_logging_hooks();
+}
+
+/// The version of whisper.cpp compiled in.
+pub fn whisper_cpp_version() -> &'static str {
+    whisper_rs::WHISPER_CPP_VERSION
+}

@@ -1,0 +1,3 @@
+//! Presentation helpers shared by commands: progress on stderr.
+
+pub mod progress;
