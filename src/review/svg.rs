@@ -1,0 +1,136 @@
+//! Inline SVG for the HTML review: an answer's timeline and the score trend across sessions.
+//! Every text that reaches the markup goes through [`escape`].
+
+use std::fmt::Write;
+
+use super::annotate::Token;
+use super::html::escape;
+use crate::history::{SessionId, SessionSummary};
+
+/// A pause at least this long is drawn as a long pause.
+const LONG_PAUSE_SECONDS: f64 = 2.0;
+
+/// The timeline of one answer: speech, fillers and pauses along the recording's length. Each block
+/// carries `data-start`, so a click seeks the answer's audio there.
+pub fn timeline(tokens: &[Token], duration: f64) -> String {
+    let end = tokens
+        .iter()
+        .filter_map(|t| match t {
+            Token::Word { end, .. } => *end,
+            Token::Pause { end, .. } => Some(*end),
+        })
+        .fold(duration, f64::max);
+    if end <= 0.0 {
+        return String::new();
+    }
+    let x = |t: f64| t / end * 1000.0;
+    let mut svg = String::from(
+        "<svg class=\"timeline\" viewBox=\"0 0 1000 36\" preserveAspectRatio=\"none\" role=\"img\" \
+         aria-label=\"timeline of speech, pauses and fillers\">\
+         <rect class=\"track\" x=\"0\" y=\"8\" width=\"1000\" height=\"20\"/>",
+    );
+    for token in tokens {
+        match token {
+            Token::Word {
+                text,
+                start: Some(start),
+                end: Some(stop),
+                filler,
+            } => {
+                let class = if *filler { "filler" } else { "speech" };
+                let _ = write!(
+                    svg,
+                    "<rect class=\"{class}\" data-start=\"{start:.3}\" x=\"{:.2}\" y=\"8\" width=\"{:.2}\" \
+                     height=\"20\"><title>{} ({start:.1} s)</title></rect>",
+                    x(*start),
+                    (x(*stop) - x(*start)).max(1.0),
+                    escape(text),
+                );
+            }
+            Token::Pause { start, end: stop } => {
+                let class = if stop - start >= LONG_PAUSE_SECONDS {
+                    "pause long"
+                } else {
+                    "pause"
+                };
+                let _ = write!(
+                    svg,
+                    "<rect class=\"{class}\" data-start=\"{start:.3}\" x=\"{:.2}\" y=\"14\" width=\"{:.2}\" \
+                     height=\"8\"><title>pause {:.1} s</title></rect>",
+                    x(*start),
+                    (x(*stop) - x(*start)).max(1.0),
+                    stop - start,
+                );
+            }
+            Token::Word { .. } => {}
+        }
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
+/// The score of every scored session as a line chart, the current session's point ringed.
+pub fn trend_chart(sessions: &[SessionSummary], current: SessionId) -> String {
+    let scored: Vec<&SessionSummary> = sessions.iter().filter(|s| s.score.is_some()).collect();
+    if scored.is_empty() {
+        return "<p class=\"note\">No scored sessions yet.</p>".to_string();
+    }
+    let (left, right, top, bottom) = (40.0, 590.0, 15.0, 175.0);
+    let step = if scored.len() > 1 {
+        (right - left) / (scored.len() - 1) as f64
+    } else {
+        0.0
+    };
+    let point = |i: usize, score: f64| {
+        let x = if scored.len() > 1 {
+            left + step * i as f64
+        } else {
+            (left + right) / 2.0
+        };
+        (x, bottom - score.clamp(0.0, 100.0) / 100.0 * (bottom - top))
+    };
+    let mut svg = String::from(
+        "<svg class=\"trend\" viewBox=\"0 0 600 200\" role=\"img\" aria-label=\"score across sessions\">",
+    );
+    for level in [0.0, 50.0, 100.0] {
+        let y = bottom - level / 100.0 * (bottom - top);
+        let _ = write!(
+            svg,
+            "<line class=\"grid\" x1=\"{left}\" x2=\"{right}\" y1=\"{y:.1}\" y2=\"{y:.1}\"/>\
+             <text class=\"axis\" x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\">{level:.0}</text>",
+            left - 6.0,
+            y + 4.0,
+        );
+    }
+    let points: Vec<String> = scored
+        .iter()
+        .enumerate()
+        .filter_map(|(i, s)| s.score.map(|score| point(i, score)))
+        .map(|(x, y)| format!("{x:.1},{y:.1}"))
+        .collect();
+    let _ = write!(
+        svg,
+        "<polyline class=\"line\" points=\"{}\"/>",
+        points.join(" ")
+    );
+    for (i, s) in scored.iter().enumerate() {
+        let Some(score) = s.score else { continue };
+        let (x, y) = point(i, score);
+        let class = if s.id == current {
+            "point current"
+        } else {
+            "point"
+        };
+        let _ = write!(
+            svg,
+            "<circle class=\"{class}\" cx=\"{x:.1}\" cy=\"{y:.1}\" r=\"{}\"><title>session {} · {} · score {score:.0}</title></circle>\
+             <text class=\"label\" x=\"{x:.1}\" y=\"195\" text-anchor=\"middle\">#{}</text>",
+            if s.id == current { 6 } else { 4 },
+            s.id,
+            escape(&s.date),
+            s.id,
+        );
+    }
+    svg.push_str("</svg>");
+    svg
+}
