@@ -3,11 +3,13 @@
 //! The pipeline, one module per stage: audio in ([`audio`]), speech to text ([`transcribe`]), the
 //! Whisper model files ([`model`]), and the commands that tie them together ([`cli`]).
 
+pub mod analysis;
 pub mod audio;
 pub mod cli;
 pub mod history;
 pub mod model;
 pub mod paths;
+pub mod questions;
 pub mod review;
 pub mod transcribe;
 pub mod transcript;

@@ -1,9 +1,11 @@
 //! The command line: argument parsing (clap derive), dispatch to one file per command, and the
 //! uniform error report (`rehearse: error: ...` on stderr, exit status 1; usage errors exit 2).
 
+mod analyze;
 mod delete;
 mod history;
 mod model;
+mod questions;
 mod review;
 mod transcribe;
 
@@ -39,6 +41,10 @@ pub enum Command {
     Review(review::Args),
     /// Delete a session and its recordings.
     Delete(delete::Args),
+    /// List the interview questions, or validate question files (`--check [FILE]`).
+    Questions(questions::Args),
+    /// Check an answer against its question: a recording (transcribed) or `--text FILE`.
+    Analyze(analyze::Args),
 }
 
 /// Parses the arguments, runs the command, and turns its outcome into an exit code.
@@ -70,6 +76,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::History(args) => history::run(&args),
         Command::Review(args) => review::run(&args),
         Command::Delete(args) => delete::run(&args),
+        Command::Questions(args) => questions::run(&args),
+        Command::Analyze(args) => analyze::run(&args, model),
     }
 }
 

@@ -5,6 +5,7 @@
 
 mod harness;
 
+mod analyze;
 mod browser;
 mod cli_basics;
 mod history;

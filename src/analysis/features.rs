@@ -1,0 +1,383 @@
+//! Facts about an answer that several checks share: which failures happened and whose they were,
+//! ownership and blame, lessons and their later use, the story's shape. Each fact is a list of hits
+//! already filtered for negation, hypotheticals and tense, so the checks only weigh them.
+
+use std::sync::LazyLock;
+
+use super::Evidence;
+use super::lexicon as lx;
+use super::pattern::{Hit, Pattern, Subject, compile, find_all, negated, subject};
+use super::text::Doc;
+
+macro_rules! patterns {
+    ($($name:ident = $list:expr;)*) => {
+        $(static $name: LazyLock<Vec<Pattern>> = LazyLock::new(|| compile($list));)*
+    };
+}
+
+patterns! {
+    WRONG_ACTIONS = lx::WRONG_ACTIONS;
+    OMISSIONS = lx::OMISSIONS;
+    OUTCOMES = lx::OUTCOMES;
+    OWNERSHIP = lx::OWNERSHIP;
+    DEFLECTION = lx::DEFLECTION;
+    DENIAL = lx::DENIAL;
+    GENERIC = lx::GENERIC;
+    DISGUISED = lx::DISGUISED;
+    LESSONS = lx::LESSONS;
+    HABIT_ACTIONS = lx::HABIT_ACTIONS;
+    TURNAROUND = lx::TURNAROUND;
+    NO_RECURRENCE = lx::NO_RECURRENCE;
+    LATER = lx::LATER;
+    POSITIVE = lx::POSITIVE;
+    ANCHORS = lx::ANCHORS;
+    DISHONEST = lx::DISHONEST;
+    HARM = lx::HARM;
+    FIRED = lx::FIRED;
+    PERSONAL = lx::PERSONAL;
+    SELF_DEPRECATING = lx::SELF_DEPRECATING;
+    DEFEATED = lx::DEFEATED;
+}
+
+/// The shared facts.
+#[derive(Debug, Clone, Default)]
+pub struct Features {
+    /// Things the speaker (or their group) did wrong or left undone, in the story.
+    pub own_events: Vec<Hit>,
+    /// Explicit ownership ("my fault", "I should have").
+    pub ownership: Vec<Hit>,
+    /// Bad outcomes in the story, with their subjects.
+    pub outcomes: Vec<(Hit, Subject)>,
+    /// Things others did wrong.
+    pub other_events: Vec<Hit>,
+    /// Denials of any failure.
+    pub denial: Vec<Hit>,
+    /// Generalities about failure.
+    pub generic: Vec<Hit>,
+    /// Strengths dressed as failures.
+    pub disguised: Vec<Hit>,
+    /// Blame on others or circumstances.
+    pub deflection: Vec<Hit>,
+    /// Lessons or habits stated as done or ongoing.
+    pub lessons: Vec<Hit>,
+    /// Lessons stated only as intentions ("next time I will").
+    pub future_lessons: Vec<Hit>,
+    /// Turnaround actions after the failure.
+    pub turnarounds: Vec<Hit>,
+    /// Evidence the lesson worked later.
+    pub applied: Vec<Hit>,
+    /// Clauses that narrate past events (not lessons, not hypothetical).
+    pub narrative: usize,
+    /// Time and place anchors.
+    pub anchors: Vec<Hit>,
+    /// Disqualifying failures.
+    pub severe: Vec<Hit>,
+    /// Personal matters shared.
+    pub personal: Vec<Hit>,
+    /// Running oneself down.
+    pub self_deprecating: Vec<Hit>,
+    /// Sounding defeated.
+    pub defeated: Vec<Hit>,
+}
+
+fn narrative_clause(doc: &Doc, clause: usize) -> bool {
+    let c = &doc.clauses[clause];
+    (c.past || c.perfect) && !c.future && !c.hypothetical
+}
+
+fn live(doc: &Doc, patterns: &[Pattern]) -> Vec<Hit> {
+    find_all(doc, patterns)
+        .into_iter()
+        .filter(|h| !negated(doc, *h) && !doc.clauses[h.clause].hypothetical)
+        .collect()
+}
+
+fn own(s: Subject) -> bool {
+    matches!(s, Subject::Speaker | Subject::We)
+}
+
+fn before(a: Hit, b: Hit) -> bool {
+    (a.clause, a.start) < (b.clause, b.start)
+}
+
+impl Features {
+    /// Extracts the facts from a document.
+    pub fn extract(doc: &Doc) -> Features {
+        let mut f = Features::default();
+        for hit in live(doc, &WRONG_ACTIONS) {
+            if !narrative_clause(doc, hit.clause) {
+                continue;
+            }
+            match subject(doc, hit) {
+                s if own(s) => f.own_events.push(hit),
+                Subject::Other => f.other_events.push(hit),
+                _ => {}
+            }
+        }
+        for hit in find_all(doc, &OMISSIONS) {
+            let c = &doc.clauses[hit.clause];
+            if c.hypothetical || !(c.past || c.perfect || c.future) {
+                continue;
+            }
+            match subject(doc, hit) {
+                s if own(s) => f.own_events.push(hit),
+                Subject::Other => f.other_events.push(hit),
+                _ => {}
+            }
+        }
+        f.own_events.sort_by_key(|h| (h.clause, h.start));
+        for hit in live(doc, &OUTCOMES) {
+            if narrative_clause(doc, hit.clause) {
+                f.outcomes.push((hit, subject(doc, hit)));
+            }
+        }
+        f.ownership = live(doc, &OWNERSHIP);
+        f.denial = find_all(doc, &DENIAL)
+            .into_iter()
+            .filter(|h| !doc.clauses[h.clause].hypothetical)
+            .collect();
+        if let Some(first) = doc.clauses.first() {
+            let words = doc.clause_norms(0);
+            if first.sentence == 0
+                && matches!(
+                    words.as_slice(),
+                    ["no"] | ["nope"] | ["no", "not", "really"] | ["not", "really"]
+                )
+            {
+                f.denial.push(Hit {
+                    clause: 0,
+                    start: 0,
+                    end: words.len(),
+                });
+            }
+        }
+        f.generic = live(doc, &GENERIC);
+        f.disguised = live(doc, &DISGUISED)
+            .into_iter()
+            .filter(|h| {
+                !doc.clauses[h.clause].past || doc.clause_norms(h.clause).contains(&"perfectionist")
+            })
+            .collect();
+        f.deflection = live(doc, &DEFLECTION);
+        f.severe = Self::severe(doc);
+        f.personal = live(doc, &PERSONAL)
+            .into_iter()
+            .filter(|h| {
+                doc.clause_norms(h.clause)
+                    .iter()
+                    .any(|w| ["i", "my", "me", "myself"].contains(w))
+            })
+            .collect();
+        f.self_deprecating = live(doc, &SELF_DEPRECATING);
+        f.defeated = find_all(doc, &DEFEATED)
+            .into_iter()
+            .filter(|h| {
+                let words = doc.clause_norms(h.clause);
+                // "not ~ got over" carries its own negation; the others must not be negated.
+                (words[h.start] == "not" || words[h.start] == "never" || !negated(doc, *h))
+                    && !doc.clauses[h.clause].hypothetical
+            })
+            .collect();
+        f.anchors = find_all(doc, &ANCHORS);
+        f.narrative = Self::narrative(doc);
+        f.lessons_and_turnarounds(doc);
+        f
+    }
+
+    /// The first sign that something went wrong (own, outcome, or others).
+    pub fn first_setback(&self) -> Option<Hit> {
+        let mut all: Vec<Hit> = self.own_events.clone();
+        all.extend(self.outcomes.iter().map(|(h, _)| *h));
+        all.extend(self.other_events.iter().copied());
+        all.extend(self.ownership.iter().copied());
+        all.into_iter().min_by_key(|h| (h.clause, h.start))
+    }
+
+    /// Any setback at all in the answer.
+    pub fn has_setback(&self) -> bool {
+        self.first_setback().is_some()
+    }
+
+    fn severe(doc: &Doc) -> Vec<Hit> {
+        let mut out = Vec::new();
+        for hit in live(doc, &DISHONEST) {
+            if !matches!(subject(doc, hit), Subject::Other) && !doc.clauses[hit.clause].future {
+                out.push(hit);
+            }
+        }
+        for hit in live(doc, &HARM) {
+            if narrative_clause(doc, hit.clause) {
+                out.push(hit);
+            }
+        }
+        for hit in live(doc, &FIRED) {
+            let words = doc.clause_norms(hit.clause);
+            let me = words[hit.start..hit.end].contains(&"me")
+                || matches!(subject(doc, hit), Subject::Speaker);
+            if me && narrative_clause(doc, hit.clause) {
+                out.push(hit);
+            }
+        }
+        out.sort_by_key(|h| (h.clause, h.start));
+        out
+    }
+
+    fn narrative(doc: &Doc) -> usize {
+        static LESSON_CLAUSE: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
+            compile(&[
+                "learned|learnt|lesson|lessons|realized|realised|taught",
+                "took away",
+            ])
+        });
+        (0..doc.clauses.len())
+            .filter(|&c| {
+                let clause = &doc.clauses[c];
+                let words = doc.clause_norms(c);
+                clause.past
+                    && !clause.future
+                    && !clause.hypothetical
+                    && !LESSON_CLAUSE.iter().any(|p| p.find(&words, 0).is_some())
+            })
+            .count()
+    }
+
+    fn lessons_and_turnarounds(&mut self, doc: &Doc) {
+        let setback = self.first_setback();
+        let after_setback = |h: Hit| setback.is_none_or(|s| !before(h, s));
+        for hit in live(doc, &LESSONS) {
+            let words = doc.clause_norms(hit.clause);
+            let head = words[hit.start];
+            // "learned"/"realized" need the speaker as subject; "what I took away" carries its own.
+            if ["learned", "learnt", "realized", "realised", "discovered"].contains(&head)
+                && !own(subject(doc, hit))
+            {
+                continue;
+            }
+            if doc.clauses[hit.clause].future
+                || ["next", "in", "going", "from"].contains(&head) && !doc.clauses[hit.clause].past
+            {
+                self.future_lessons.push(hit);
+            } else {
+                self.lessons.push(hit);
+            }
+        }
+        for hit in live(doc, &HABIT_ACTIONS) {
+            let c = &doc.clauses[hit.clause];
+            let s = subject(doc, hit);
+            let words = doc.clause_norms(hit.clause);
+            let present_habit = words[hit.start] == "i";
+            if setback.is_some()
+                && after_setback(hit)
+                && (own(s) || present_habit)
+                && !c.future
+                && (c.past || c.perfect || present_habit)
+            {
+                self.lessons.push(hit);
+            }
+        }
+        for hit in live(doc, &TURNAROUND) {
+            let c = &doc.clauses[hit.clause];
+            if setback.is_some()
+                && after_setback(hit)
+                && !c.future
+                && (c.past || c.perfect)
+                && !matches!(subject(doc, hit), Subject::Other)
+            {
+                self.turnarounds.push(hit);
+            }
+        }
+        // Later success: no recurrence, or a later occasion with a good result nearby.
+        let lesson_start = self
+            .lessons
+            .iter()
+            .copied()
+            .min_by_key(|h| (h.clause, h.start));
+        for hit in live(doc, &NO_RECURRENCE)
+            .into_iter()
+            .chain(find_all(doc, &NO_RECURRENCE))
+        {
+            let c = &doc.clauses[hit.clause];
+            if !c.future
+                && !c.hypothetical
+                && setback.is_some_and(|s| before(s, hit))
+                && !self.applied.contains(&hit)
+            {
+                self.applied.push(hit);
+            }
+        }
+        let positives: Vec<Hit> = find_all(doc, &POSITIVE)
+            .into_iter()
+            .filter(|h| {
+                let c = &doc.clauses[h.clause];
+                !c.future
+                    && !c.hypothetical
+                    && (c.past || c.perfect || doc.clause_norms(h.clause).contains(&"since"))
+            })
+            .collect();
+        for later in live(doc, &LATER) {
+            let c = &doc.clauses[later.clause];
+            if c.future || setback.is_none_or(|s| before(later, s)) {
+                continue;
+            }
+            let sentence = c.sentence;
+            let near = positives.iter().find(|p| {
+                let ps = doc.clauses[p.clause].sentence;
+                (ps == sentence || ps == sentence + 1) && !negated(doc, **p)
+                    || (ps == sentence && p.clause == later.clause)
+            });
+            if let Some(p) = near {
+                self.applied.push(later);
+                self.applied.push(*p);
+            }
+        }
+        // A good result after the lesson itself ("we realized our mistake ... the new version became our
+        // most used feature").
+        if let Some(l) = lesson_start {
+            if let Some(p) = positives.iter().find(|p| {
+                before(l, **p)
+                    && !["never", "zero", "not", "have"]
+                        .contains(&doc.clause_norms(p.clause)[p.start])
+            }) {
+                let s = doc.clauses[p.clause].sentence;
+                if s > doc.clauses[l.clause].sentence && !self.applied.contains(p) {
+                    self.applied.push(*p);
+                }
+            }
+        }
+        self.applied.sort_by_key(|h| (h.clause, h.start));
+    }
+}
+
+/// A quote for a hit: its clause, widened to the previous clause when very short.
+pub fn evidence(doc: &Doc, hit: Hit) -> Evidence {
+    let clause = hit.clause;
+    let short = doc.clauses[clause].tokens.len() < 4;
+    let same_sentence =
+        clause > 0 && doc.clauses[clause - 1].sentence == doc.clauses[clause].sentence;
+    let (quote, start) = if short && same_sentence {
+        let (a, start) = doc.quote_clause(clause - 1);
+        let (b, _) = doc.quote_clause(clause);
+        (format!("{a} {b}"), start)
+    } else {
+        doc.quote_clause(clause)
+    };
+    let quote = quote.split_whitespace().collect::<Vec<_>>().join(" ");
+    Evidence { quote, start }
+}
+
+/// Quotes for hits, one per clause, at most `max`.
+pub fn evidence_list(doc: &Doc, hits: &[Hit], max: usize) -> Vec<Evidence> {
+    let mut seen = Vec::new();
+    let mut out = Vec::new();
+    for hit in hits {
+        if seen.contains(&hit.clause) {
+            continue;
+        }
+        seen.push(hit.clause);
+        out.push(evidence(doc, *hit));
+        if out.len() == max {
+            break;
+        }
+    }
+    out
+}

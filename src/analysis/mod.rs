@@ -1,0 +1,221 @@
+//! Analysis of one answer against its question's rubric: the content checks (the guide as code), the
+//! delivery metrics and checks, the score, and the report in the JSON shape of `rehearse analyze --json`.
+//!
+//! [`analyze`] takes a transcript (and, when there is audio, the 16 kHz samples for voice activity);
+//! [`analyze_text`] takes a written answer, with delivery skipped.
+
+pub mod checks;
+pub mod delivery;
+mod failure;
+mod features;
+pub mod lexicon;
+pub mod pattern;
+pub mod report;
+mod score;
+mod star;
+pub mod text;
+
+use serde::{Deserialize, Serialize};
+
+use crate::questions::Question;
+use crate::transcript::Transcript;
+
+pub use delivery::{Delivery, Span};
+
+/// The outcome of one check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Outcome {
+    /// Meets the guide's advice.
+    Pass,
+    /// Acceptable, with something to improve.
+    Warn,
+    /// Misses the advice.
+    Fail,
+    /// Not measured (delivery checks on a written answer).
+    Skipped,
+}
+
+impl Outcome {
+    /// The lower-case name used in JSON and reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Pass => "pass",
+            Outcome::Warn => "warn",
+            Outcome::Fail => "fail",
+            Outcome::Skipped => "skipped",
+        }
+    }
+}
+
+/// A quote from the answer supporting a check's outcome.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Evidence {
+    /// The speaker's words (or a figure, for delivery checks).
+    pub quote: String,
+    /// When it was said, in seconds, for answers from audio.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start: Option<f64>,
+}
+
+/// The result of one check.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CheckResult {
+    /// The check id (a contract: reports, history and tests key on it).
+    pub id: String,
+    /// Pass, warn, fail or skipped.
+    pub outcome: Outcome,
+    /// One sentence of coaching.
+    pub message: String,
+    /// Quotes behind the outcome.
+    pub evidence: Vec<Evidence>,
+}
+
+/// The question as the report names it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct QuestionRef {
+    /// Question id.
+    pub id: String,
+    /// The words the interviewer says.
+    pub text: String,
+}
+
+/// One word of the transcript as the report shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReportWord {
+    /// The word.
+    pub text: String,
+    /// Start in seconds.
+    pub start: f64,
+    /// End in seconds.
+    pub end: f64,
+    /// A hesitation sound (um, uh) as the transcriber marked it.
+    pub filler: bool,
+}
+
+/// The transcript part of the report.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReportTranscript {
+    /// The whole answer as text.
+    pub text: String,
+    /// Timed words (empty for a written answer).
+    pub words: Vec<ReportWord>,
+}
+
+/// Everything said about one answer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Report {
+    /// The question answered.
+    pub question: QuestionRef,
+    /// What was said.
+    pub transcript: ReportTranscript,
+    /// Delivery figures; `None` for a written answer.
+    pub delivery: Option<Delivery>,
+    /// Content checks in the question's order, then the delivery checks.
+    pub checks: Vec<CheckResult>,
+    /// 0 to 100, content weighted above delivery (see `prompts/README.md`).
+    pub score: u32,
+    /// One line summing up the answer.
+    #[serde(default)]
+    pub verdict: String,
+}
+
+impl Report {
+    /// The result of a check by id.
+    pub fn check(&self, id: &str) -> Option<&CheckResult> {
+        self.checks.iter().find(|c| c.id == id)
+    }
+}
+
+/// Analyses a spoken answer. `audio` (16 kHz mono) enables the search for sounds without words.
+pub fn analyze(question: &Question, transcript: &Transcript, audio: Option<&[f32]>) -> Report {
+    let spans = audio.map(|samples| {
+        crate::audio::vad::speech_spans(samples)
+            .into_iter()
+            .map(|s| Span {
+                start: s.start,
+                end: s.end,
+            })
+            .collect::<Vec<_>>()
+    });
+    analyze_with_spans(question, transcript, spans.as_deref())
+}
+
+/// Analyses a spoken answer given voice-activity spans directly (seconds), or none.
+pub fn analyze_with_spans(
+    question: &Question,
+    transcript: &Transcript,
+    speech: Option<&[Span]>,
+) -> Report {
+    let words: Vec<text::SourceWord> = transcript
+        .words
+        .iter()
+        .map(|w| text::SourceWord {
+            text: w.text.clone(),
+            start: Some(w.start),
+            end: Some(w.end),
+            filler: w.filler,
+        })
+        .collect();
+    let doc = text::Doc::new(words);
+    let delivery = delivery::measure(&doc, speech);
+    let mut checks = checks::content_checks(question, &doc);
+    checks.extend(delivery::checks(question, Some(&delivery)));
+    let report_words = transcript
+        .words
+        .iter()
+        .map(|w| ReportWord {
+            text: w.text.clone(),
+            start: w.start,
+            end: w.end,
+            filler: w.filler,
+        })
+        .collect();
+    finish(
+        question,
+        ReportTranscript {
+            text: transcript.text.clone(),
+            words: report_words,
+        },
+        Some(delivery),
+        checks,
+    )
+}
+
+/// Analyses a written answer: content checks only; delivery is `None` and its checks are skipped.
+pub fn analyze_text(question: &Question, answer: &str) -> Report {
+    let doc = text::Doc::from_text(answer);
+    let mut checks = checks::content_checks(question, &doc);
+    checks.extend(delivery::checks(question, None));
+    let text = answer.split_whitespace().collect::<Vec<_>>().join(" ");
+    finish(
+        question,
+        ReportTranscript {
+            text,
+            words: Vec::new(),
+        },
+        None,
+        checks,
+    )
+}
+
+fn finish(
+    question: &Question,
+    transcript: ReportTranscript,
+    delivery: Option<Delivery>,
+    checks: Vec<CheckResult>,
+) -> Report {
+    let score = score::score(question, &checks);
+    let verdict = score::verdict(score, &checks);
+    Report {
+        question: QuestionRef {
+            id: question.id.clone(),
+            text: question.text.clone(),
+        },
+        transcript,
+        delivery,
+        checks,
+        score,
+        verdict,
+    }
+}

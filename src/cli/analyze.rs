@@ -1,0 +1,84 @@
+//! `rehearse analyze AUDIO --question ID [--json]` transcribes a recorded answer and checks it;
+//! `rehearse analyze --text FILE --question ID [--json]` checks a written one (delivery skipped).
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+use anyhow::{Context, bail};
+
+use crate::analysis::{self, report};
+use crate::audio::decode;
+use crate::questions::{Bank, user_questions_dir};
+use crate::transcribe::Transcriber;
+
+/// Arguments of `rehearse analyze`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The recorded answer (WAV). Leave out with `--text`.
+    #[arg(required_unless_present = "text", conflicts_with = "text")]
+    pub audio: Option<PathBuf>,
+    /// A written answer (text file, `-` for stdin) instead of a recording.
+    #[arg(long, value_name = "FILE")]
+    pub text: Option<PathBuf>,
+    /// The question answered (see `rehearse questions`).
+    #[arg(long, short, value_name = "ID")]
+    pub question: String,
+    /// Print the report as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Runs `rehearse analyze`.
+pub fn run(args: &Args, model: Option<&str>) -> anyhow::Result<()> {
+    let bank = Bank::load().with_context(|| {
+        format!(
+            "the question bank does not load (your own files are in `{}`)",
+            user_questions_dir().display()
+        )
+    })?;
+    let Some(question) = bank.get(&args.question) else {
+        bail!(
+            "no question `{}`; pick one of: {} (see `rehearse questions`)",
+            args.question,
+            bank.ids().join(", ")
+        );
+    };
+    let report = if let Some(path) = &args.text {
+        let text = if path.as_os_str() == "-" {
+            std::io::read_to_string(std::io::stdin())
+                .context("cannot read the answer from stdin")?
+        } else {
+            std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read the answer `{}`", path.display()))?
+        };
+        if text.trim().is_empty() {
+            bail!(
+                "the answer `{}` is empty; write the answer in it and run again",
+                path.display()
+            );
+        }
+        analysis::analyze_text(question, &text)
+    } else {
+        let Some(path) = &args.audio else {
+            bail!("give a recording, or `--text FILE`")
+        };
+        let audio = decode::read_wav(path)?;
+        let transcriber = Transcriber::load(model)?;
+        let transcript = transcriber
+            .transcribe(&audio.samples)
+            .with_context(|| format!("cannot transcribe `{}`", path.display()))?;
+        analysis::analyze(question, &transcript, Some(&audio.samples))
+    };
+    if args.json {
+        super::print_stdout(&(serde_json::to_string_pretty(&report)? + "\n"))
+    } else {
+        super::print_stdout(&report::render(&report, colour()))
+    }
+}
+
+/// Colour when stdout is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`.
+fn colour() -> bool {
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let dumb = std::env::var("TERM").is_ok_and(|t| t == "dumb");
+    std::io::stdout().is_terminal() && !no_color && !dumb
+}
