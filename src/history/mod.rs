@@ -94,6 +94,15 @@ pub enum HistoryError {
         /// The newest version this build knows.
         known: u32,
     },
+    /// The database file is not a SQLite database or is damaged.
+    #[error(
+        "the history database `{}` is damaged or not a database; move it aside to start a new history",
+        path.display()
+    )]
+    Damaged {
+        /// The database file.
+        path: PathBuf,
+    },
     /// No session has that id.
     #[error("no session {0}; `rehearse history` lists the sessions")]
     UnknownSession(SessionId),

@@ -64,6 +64,18 @@ fn use_wal(conn: &Connection) -> Result<(), HistoryError> {
     }
 }
 
+/// Opens the database file: busy timeout, WAL, foreign keys, full sync (an answer that was reported
+/// saved survives a crash of the machine too), schema migrated.
+fn open_database(db: &Path) -> Result<Connection, HistoryError> {
+    let mut conn = Connection::open(db)?;
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    use_wal(&conn)?;
+    conn.pragma_update(None, "foreign_keys", true)?;
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    super::migrations::migrate(&mut conn)?;
+    Ok(conn)
+}
+
 impl Store {
     /// Opens (creating if needed) the history in `data_dir`: the folder 0700, the database 0600 in
     /// WAL mode with a busy timeout, the schema migrated to the newest version.
@@ -73,12 +85,17 @@ impl Store {
         // Create the file ourselves so it starts 0600; SQLite gives its -wal and -shm files the
         // database file's mode.
         private_file(&db, "create the history database")?;
-        let mut conn = Connection::open(&db)?;
-        conn.busy_timeout(BUSY_TIMEOUT)?;
-        use_wal(&conn)?;
-        conn.pragma_update(None, "foreign_keys", true)?;
-        conn.pragma_update(None, "synchronous", "NORMAL")?;
-        super::migrations::migrate(&mut conn)?;
+        let conn = open_database(&db).map_err(|err| match err {
+            HistoryError::Sqlite(ref inner)
+                if matches!(
+                    inner.sqlite_error_code(),
+                    Some(rusqlite::ErrorCode::NotADatabase | rusqlite::ErrorCode::DatabaseCorrupt)
+                ) =>
+            {
+                HistoryError::Damaged { path: db.clone() }
+            }
+            other => other,
+        })?;
         for suffix in ["-wal", "-shm"] {
             let side = data_dir.join(format!("{DATABASE_FILE}{suffix}"));
             if side.exists() {
@@ -140,13 +157,17 @@ impl Store {
         )?;
         let dir = self.recordings_dir(session);
         private_dir(&dir, "create the recordings folder")?;
-        for n in 1u32.. {
+        for n in 1..=u32::MAX {
             let path = dir.join(format!("{n}.wav"));
             if new_private_file(&path, "create a recording file")? {
                 return Ok(path);
             }
         }
-        unreachable!("u32 recording numbers ran out")
+        Err(HistoryError::Io {
+            action: "create a recording file in",
+            path: dir,
+            source: std::io::ErrorKind::AlreadyExists.into(),
+        })
     }
 
     /// Saves one answer in its own transaction and returns its id. The recording, if any, is set to
@@ -342,11 +363,10 @@ impl Store {
         // files outside the data folder's recordings are never removed.
         for stored in &recordings {
             let path = self.data_dir.join(stored);
-            if path.starts_with(&recordings_root) && !path.starts_with(self.recordings_dir(session))
-            {
-                if fs::remove_file(&path).is_ok() {
-                    removed += 1;
-                }
+            let elsewhere = path.starts_with(&recordings_root)
+                && !path.starts_with(self.recordings_dir(session));
+            if elsewhere && fs::remove_file(&path).is_ok() {
+                removed += 1;
             }
         }
         let dir = self.recordings_dir(session);

@@ -188,3 +188,12 @@ fn a_second_connection_sees_committed_answers() {
     assert_eq!(listed.len(), 1);
     assert_eq!((listed[0].answers, listed[0].finished_at), (1, None));
 }
+
+#[test]
+fn a_damaged_database_says_what_to_do() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(tmp.path().join(DATABASE_FILE), vec![b'x'; 4096]).unwrap();
+    let err = Store::open(tmp.path()).err().unwrap();
+    assert!(matches!(err, HistoryError::Damaged { .. }), "{err}");
+    assert!(err.to_string().contains("move it aside"), "{err}");
+}

@@ -59,13 +59,14 @@ pub fn annotate(report: &ReportView) -> Vec<Token> {
     }
     if pauses.is_empty() {
         for pair in words.windows(2) {
-            if let (Some(end), Some(start)) = (pair[0].end, pair[1].start) {
-                if start - end >= MIN_PAUSE_SECONDS - 1e-9 {
+            match (pair[0].end, pair[1].start) {
+                (Some(end), Some(start)) if start - end >= MIN_PAUSE_SECONDS - 1e-9 => {
                     pauses.push(SpanView {
                         start: end,
                         end: start,
                     });
                 }
+                _ => {}
             }
         }
     }

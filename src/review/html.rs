@@ -159,16 +159,16 @@ fn render_answer(session: &Session, answer: &StoredAnswer) -> String {
         Some(path) => match std::fs::read(path) {
             Ok(bytes) => {
                 duration = wav_seconds(&bytes).unwrap_or(0.0);
-                let _ = write!(
+                let _ = writeln!(
                     out,
-                    "<audio controls preload=\"auto\" src=\"data:audio/wav;base64,{}\"></audio>\n",
+                    "<audio controls preload=\"auto\" src=\"data:audio/wav;base64,{}\"></audio>",
                     base64::engine::general_purpose::STANDARD.encode(&bytes)
                 );
             }
             Err(err) => {
-                let _ = write!(
+                let _ = writeln!(
                     out,
-                    "<p class=\"note\">The recording <code>{}</code> could not be read: {}.</p>\n",
+                    "<p class=\"note\">The recording <code>{}</code> could not be read: {}.</p>",
                     escape(&path.display().to_string()),
                     escape(&err.to_string())
                 );

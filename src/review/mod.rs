@@ -83,7 +83,7 @@ mod tests {
     fn figures_format() {
         assert_eq!(minutes_seconds(65.4), "1:05");
         assert_eq!(minutes_seconds(0.0), "0:00");
-        assert_eq!(figure(Some(3.14159), 1), "3.1");
+        assert_eq!(figure(Some(2.345), 1), "2.3");
         assert_eq!(figure(None, 1), "-");
         assert_eq!(Style { color: false }.outcome("fail", "x"), "x");
         assert_eq!(

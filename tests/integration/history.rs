@@ -385,7 +385,12 @@ fn delete_removes_the_session_and_its_recordings_and_nothing_else() {
         &failure_words(),
         70,
     );
-    let keep = seed_session(&mut store, 1_750_000_000, &[r.clone()], Some(1.0));
+    let keep = seed_session(
+        &mut store,
+        1_750_000_000,
+        std::slice::from_ref(&r),
+        Some(1.0),
+    );
     let gone = seed_session(
         &mut store,
         1_750_100_000,
