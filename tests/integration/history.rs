@@ -640,3 +640,102 @@ fn many_processes_can_open_a_new_history_at_once() {
         }
     }
 }
+
+#[test]
+fn a_spoken_answer_analysed_by_rehearse_round_trips_through_the_history() {
+    // Real parts end to end: espeak-ng speech, `rehearse analyze` with the real model, the stored
+    // report and recording, then history and review.
+    let home = tempfile::tempdir().unwrap();
+    let spoken = home.path().join("spoken.wav");
+    let status = Command::new("espeak-ng")
+        .args(["-m", "-s", "150", "-w"])
+        .arg(&spoken)
+        .arg(
+            "<speak>I missed the deadline on my first project at work. <break time=\"1500ms\"/> \
+             I learned to plan, and since then every project has shipped on time.</speak>",
+        )
+        .status()
+        .expect("run espeak-ng (scripts/setup.sh installs it)");
+    assert!(status.success());
+    let report_json = rehearse(home.path())
+        .arg("analyze")
+        .arg(&spoken)
+        .args(["--question", "failure", "--json"])
+        .run()
+        .success();
+    let report: Value = serde_json::from_str(&report_json).unwrap();
+    let pause = report["delivery"]["pauses"]["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["end"].as_f64().unwrap() - p["start"].as_f64().unwrap())
+        .fold(0.0, f64::max);
+    assert!(
+        pause > 1.0,
+        "the 1.5 s break is a pause: {}",
+        report["delivery"]
+    );
+
+    let mut store = Store::open(home.path()).unwrap();
+    let session = store.start_session(SystemTime::now(), &json!({})).unwrap();
+    let recording = store.new_recording(session).unwrap();
+    std::fs::copy(&spoken, &recording).unwrap();
+    let mut answer = NewAnswer::from_report(report_json.as_str()).unwrap();
+    answer.recording = Some(recording.clone());
+    store.save_answer(session, &answer).unwrap();
+    store.finish_session(session, SystemTime::now()).unwrap();
+    drop(store);
+
+    let review: Value = serde_json::from_str(
+        &rehearse(home.path())
+            .args(["review", "--json"])
+            .run()
+            .success(),
+    )
+    .unwrap();
+    let stored = &review["answers"][0];
+    assert_eq!(stored["score"], report["score"]);
+    assert_eq!(
+        stored["report"], report,
+        "the report is kept as analyze wrote it"
+    );
+    let annotated = stored["annotated_transcript"].as_str().unwrap();
+    // The pause shows in place: after the first sentence, before "learned" (Whisper may time the
+    // "I" on either side of the silence).
+    let label = annotated.find(&format!("[{pause:.1} s]")).expect(annotated);
+    let (sentence, learned) = (
+        annotated.find("work.").unwrap(),
+        annotated.find("learned").unwrap(),
+    );
+    assert!(sentence < label && label < learned, "{annotated}");
+
+    let text = rehearse(home.path()).arg("review").run().success();
+    for check in report["checks"].as_array().unwrap() {
+        assert!(
+            text.contains(check["id"].as_str().unwrap()),
+            "{} missing:\n{text}",
+            check["id"]
+        );
+    }
+    let history: Value = serde_json::from_str(
+        &rehearse(home.path())
+            .args(["history", "--json"])
+            .run()
+            .success(),
+    )
+    .unwrap();
+    let wpm = history["sessions"][0]["words_per_minute"].as_f64().unwrap();
+    assert!((wpm - report["delivery"]["words_per_minute"].as_f64().unwrap()).abs() < 1e-6);
+
+    let page = home.path().join("review.html");
+    rehearse(home.path())
+        .args(["review", &session.to_string(), "--html"])
+        .arg(&page)
+        .run()
+        .success();
+    let html = std::fs::read_to_string(&page).unwrap();
+    use base64::Engine;
+    let embedded =
+        base64::engine::general_purpose::STANDARD.encode(std::fs::read(&recording).unwrap());
+    assert!(html.contains(&embedded), "the recording is embedded whole");
+}
