@@ -6,6 +6,7 @@
 pub mod analysis;
 pub mod audio;
 pub mod cli;
+pub mod config;
 pub mod history;
 pub mod model;
 pub mod paths;

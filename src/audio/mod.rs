@@ -3,4 +3,8 @@
 
 pub mod decode;
 pub mod resample;
+pub mod device;
+pub mod recorder;
+pub mod repair;
 pub mod vad;
+pub mod voice;

@@ -3,10 +3,13 @@
 
 mod analyze;
 mod delete;
+mod devices;
 mod history;
 mod model;
 mod questions;
+mod record;
 mod review;
+mod say;
 mod transcribe;
 
 use std::io::Write;
@@ -41,6 +44,12 @@ pub enum Command {
     Review(review::Args),
     /// Delete a session and its recordings.
     Delete(delete::Args),
+    /// Speak text in the interviewer's voice (espeak-ng), or play a recording.
+    Say(say::Args),
+    /// List microphones and speakers, defaults marked.
+    Devices(devices::Args),
+    /// Record one answer from the microphone to a WAV file.
+    Record(record::Args),
     /// List the interview questions, or validate question files (`--check [FILE]`).
     Questions(questions::Args),
     /// Check an answer against its question: a recording (transcribed) or `--text FILE`.
@@ -76,6 +85,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::History(args) => history::run(&args),
         Command::Review(args) => review::run(&args),
         Command::Delete(args) => delete::run(&args),
+        Command::Say(args) => say::run(&args),
+        Command::Devices(args) => devices::run(&args),
+        Command::Record(args) => record::run(&args),
         Command::Questions(args) => questions::run(&args),
         Command::Analyze(args) => analyze::run(&args, model),
     }

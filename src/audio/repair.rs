@@ -1,0 +1,259 @@
+//! Repairing a WAV whose header was never finalised (the recorder was killed or lost power).
+//!
+//! The recorder streams 16 kHz mono PCM to disk and rewrites the header about once a second, so after
+//! a crash the file holds more samples than its header admits. [`repair_wav`] extends the header to
+//! cover every whole sample on disk. It touches only files in that state: the RIFF size must fall
+//! short of the file, and the `data` chunk must be the last chunk the header describes. A complete
+//! WAV, or one with chunks after its data, is left alone.
+
+use std::fs::{File, OpenOptions};
+use std::io::{Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+
+/// What a repair changed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Repaired {
+    /// The file.
+    pub path: PathBuf,
+    /// Data bytes the header claimed before.
+    pub data_bytes_before: u64,
+    /// Data bytes it claims now.
+    pub data_bytes_after: u64,
+    /// Seconds of audio the header now covers.
+    pub seconds: f64,
+}
+
+/// Why a repair could not be done.
+#[derive(Debug, thiserror::Error)]
+pub enum RepairError {
+    /// The file could not be read or written.
+    #[error("cannot repair `{path}`: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+}
+
+/// Extends the header of an unfinished WAV to cover all the audio on disk. Returns `Ok(None)` when
+/// the file needs nothing (or is not a WAV this can safely fix).
+pub fn repair_wav(path: &Path) -> Result<Option<Repaired>, RepairError> {
+    let io = |source| RepairError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let mut file = OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(path)
+        .map_err(io)?;
+    let file_len = file.metadata().map_err(io)?.len();
+    let Some(plan) = plan_repair(&mut file, file_len).map_err(io)? else {
+        return Ok(None);
+    };
+    let riff_size = u32::try_from(plan.data_start + plan.data_after - 8).unwrap_or(u32::MAX);
+    let data_size = u32::try_from(plan.data_after).unwrap_or(u32::MAX);
+    file.seek(SeekFrom::Start(4)).map_err(io)?;
+    file.write_all(&riff_size.to_le_bytes()).map_err(io)?;
+    file.seek(SeekFrom::Start(plan.data_start - 4))
+        .map_err(io)?;
+    file.write_all(&data_size.to_le_bytes()).map_err(io)?;
+    // A trailing partial sample frame is cut so players see whole frames only.
+    file.set_len(plan.data_start + plan.data_after)
+        .map_err(io)?;
+    file.sync_all().map_err(io)?;
+    Ok(Some(Repaired {
+        path: path.to_path_buf(),
+        data_bytes_before: plan.data_before,
+        data_bytes_after: plan.data_after,
+        seconds: plan.data_after as f64 / f64::from(plan.byte_rate.max(1)),
+    }))
+}
+
+/// Repairs every `.wav` directly inside `dir`; files that cannot be read are skipped. Returns what
+/// was repaired.
+pub fn repair_folder(dir: &Path) -> Vec<Repaired> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut repaired: Vec<Repaired> = entries
+        .filter_map(Result::ok)
+        .map(|entry| entry.path())
+        .filter(|path| {
+            path.extension()
+                .is_some_and(|ext| ext.eq_ignore_ascii_case("wav"))
+                && path.is_file()
+        })
+        .filter_map(|path| repair_wav(&path).ok().flatten())
+        .collect();
+    repaired.sort_by(|a, b| a.path.cmp(&b.path));
+    repaired
+}
+
+struct Plan {
+    /// Offset of the first data byte.
+    data_start: u64,
+    data_before: u64,
+    data_after: u64,
+    byte_rate: u32,
+}
+
+fn plan_repair(file: &mut File, file_len: u64) -> std::io::Result<Option<Plan>> {
+    let mut header = [0u8; 12];
+    if file_len < 44 || file.read_exact(&mut header).is_err() {
+        return Ok(None);
+    }
+    if &header[0..4] != b"RIFF" || &header[8..12] != b"WAVE" {
+        return Ok(None);
+    }
+    let riff_end = u64::from(u32::from_le_bytes([
+        header[4], header[5], header[6], header[7],
+    ])) + 8;
+    let mut offset = 12u64;
+    let mut block_align = 0u16;
+    let mut byte_rate = 0u32;
+    loop {
+        let mut chunk = [0u8; 8];
+        if offset + 8 > file_len || file.read_exact(&mut chunk).is_err() {
+            return Ok(None);
+        }
+        let size = u64::from(u32::from_le_bytes([chunk[4], chunk[5], chunk[6], chunk[7]]));
+        let body = offset + 8;
+        if &chunk[0..4] == b"fmt " {
+            let mut fmt = [0u8; 16];
+            if size < 16 || file.read_exact(&mut fmt).is_err() {
+                return Ok(None);
+            }
+            byte_rate = u32::from_le_bytes([fmt[8], fmt[9], fmt[10], fmt[11]]);
+            block_align = u16::from_le_bytes([fmt[12], fmt[13]]);
+        } else if &chunk[0..4] == b"data" {
+            if block_align == 0 {
+                return Ok(None);
+            }
+            let declared_end = body + size;
+            let on_disk = file_len - body;
+            let whole = on_disk - on_disk % u64::from(block_align);
+            // Only a header that stopped short of the file, with data as its last chunk, is the
+            // recorder's unfinished state; anything else may be deliberate.
+            let data_is_last = riff_end == declared_end || riff_end == declared_end + 1;
+            let unfinished = riff_end < file_len && data_is_last;
+            if !unfinished || whole <= size {
+                return Ok(None);
+            }
+            return Ok(Some(Plan {
+                data_start: body,
+                data_before: size,
+                data_after: whole,
+                byte_rate,
+            }));
+        }
+        offset = body + size + size % 2;
+        file.seek(SeekFrom::Start(offset))?;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec() -> hound::WavSpec {
+        hound::WavSpec {
+            channels: 1,
+            sample_rate: 16_000,
+            bits_per_sample: 16,
+            sample_format: hound::SampleFormat::Int,
+        }
+    }
+
+    #[test]
+    fn unfinished_header_is_extended_to_the_data_on_disk() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("answer.wav");
+        // Simulate the crash by hand: a finalised 1 s file whose header is then rolled back to 0.5 s,
+        // plus an odd trailing byte (half a sample).
+        let mut writer = hound::WavWriter::create(&path, spec()).unwrap();
+        for i in 0..16_000 {
+            writer.write_sample((i % 1000) as i16).unwrap();
+        }
+        writer.finalize().unwrap();
+        let mut bytes = std::fs::read(&path).unwrap();
+        let data_at = bytes.windows(4).position(|w| w == b"data").unwrap();
+        bytes[data_at + 4..data_at + 8].copy_from_slice(&16_000u32.to_le_bytes());
+        let riff = (data_at + 8 + 16_000 - 8) as u32;
+        bytes[4..8].copy_from_slice(&riff.to_le_bytes());
+        bytes.push(0x7f);
+        std::fs::write(&path, &bytes).unwrap();
+        assert_eq!(hound::WavReader::open(&path).unwrap().duration(), 8000);
+
+        let repaired = repair_wav(&path).unwrap().expect("needs repair");
+        assert_eq!(repaired.data_bytes_before, 16_000);
+        assert_eq!(repaired.data_bytes_after, 32_000);
+        assert!((repaired.seconds - 1.0).abs() < 1e-9);
+        let mut reader = hound::WavReader::open(&path).unwrap();
+        let samples: Vec<i16> = reader.samples::<i16>().map(Result::unwrap).collect();
+        assert_eq!(samples.len(), 16_000);
+        assert!(
+            samples
+                .iter()
+                .enumerate()
+                .all(|(i, s)| *s == (i % 1000) as i16)
+        );
+        // Repairing again changes nothing.
+        assert!(repair_wav(&path).unwrap().is_none());
+    }
+
+    #[test]
+    fn a_writer_killed_after_a_flush_is_repaired() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("killed.wav");
+        let mut writer = hound::WavWriter::create(&path, spec()).unwrap();
+        for i in 0..8000 {
+            writer.write_sample((i % 1000) as i16).unwrap();
+        }
+        writer.flush().unwrap();
+        for i in 8000..24_000 {
+            writer.write_sample((i % 1000) as i16).unwrap();
+        }
+        // What SIGKILL does: no destructor, no final header, the buffered tail lost.
+        std::mem::forget(writer);
+        assert_eq!(hound::WavReader::open(&path).unwrap().duration(), 8000);
+        let on_disk = (std::fs::metadata(&path).unwrap().len() - 44) / 2;
+        assert!(on_disk > 16_000, "{on_disk}");
+
+        let repaired = repair_wav(&path).unwrap().expect("needs repair");
+        assert_eq!(repaired.data_bytes_after, on_disk * 2);
+        let mut reader = hound::WavReader::open(&path).unwrap();
+        let samples: Vec<i16> = reader.samples::<i16>().map(Result::unwrap).collect();
+        assert_eq!(samples.len() as u64, on_disk);
+        assert!(
+            samples
+                .iter()
+                .enumerate()
+                .all(|(i, s)| *s == (i % 1000) as i16)
+        );
+    }
+
+    #[test]
+    fn complete_and_foreign_files_are_left_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let good = dir.path().join("good.wav");
+        let mut writer = hound::WavWriter::create(&good, spec()).unwrap();
+        for _ in 0..100 {
+            writer.write_sample(1i16).unwrap();
+        }
+        writer.finalize().unwrap();
+        let before = std::fs::read(&good).unwrap();
+        // A deliberate trailing chunk after the data is also fine.
+        let mut with_list = before.clone();
+        with_list.extend_from_slice(b"LIST\x04\x00\x00\x00INFO");
+        let riff = (with_list.len() - 8) as u32;
+        with_list[4..8].copy_from_slice(&riff.to_le_bytes());
+        let listed = dir.path().join("listed.wav");
+        std::fs::write(&listed, &with_list).unwrap();
+        std::fs::write(dir.path().join("notes.wav"), b"not a wav at all, just text").unwrap();
+        assert!(repair_folder(dir.path()).is_empty());
+        assert_eq!(std::fs::read(&good).unwrap(), before);
+        assert_eq!(std::fs::read(&listed).unwrap(), with_list);
+    }
+}
