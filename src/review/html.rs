@@ -69,7 +69,8 @@ audio { width: 100%; margin: .5rem 0; }
 .w:hover { background: #e3eefc; } .w.now { background: #ffe58a; }
 .w.filler { color: #9a5b00; background: #fff1d6; }
 .pause { color: #777; font-size: .85em; }
-svg.timeline { width: 100%; height: 36px; display: block; }
+svg.timeline { width: 100%; height: 38px; display: block; }
+.sound { fill: #8e5bb5; cursor: pointer; }
 .track { fill: #f1f1f1; } .speech { fill: #4a8fdd; cursor: pointer; } .filler { fill: #e59b1e; cursor: pointer; }
 .pause { fill: #bbb; } rect.pause.long { fill: #d9534f; }
 .legend span { margin-right: 1rem; font-size: .85em; color: #555; }
@@ -188,13 +189,18 @@ fn render_answer(session: &Session, answer: &StoredAnswer) -> String {
         }
     };
     let tokens = annotate(&report);
-    let timeline = svg::timeline(&tokens, duration);
+    let sounds = report
+        .delivery
+        .as_ref()
+        .map_or(&[][..], |d| &d.untranscribed_sounds[..]);
+    let timeline = svg::timeline(&tokens, sounds, duration);
     if !timeline.is_empty() {
         out.push_str(&timeline);
         out.push_str(
             "\n<p class=\"legend\"><span><i style=\"background:#4a8fdd\"></i>speech</span>\
              <span><i style=\"background:#e59b1e\"></i>filler</span><span><i style=\"background:#bbb\"></i>pause</span>\
-             <span><i style=\"background:#d9534f\"></i>pause of 2 s or more</span></p>\n",
+             <span><i style=\"background:#d9534f\"></i>pause of 2 s or more</span>\
+             <span><i style=\"background:#8e5bb5\"></i>sound with no word</span></p>\n",
         );
     }
     out.push_str("<p class=\"transcript\">");

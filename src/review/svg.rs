@@ -5,14 +5,15 @@ use std::fmt::Write;
 
 use super::annotate::Token;
 use super::html::escape;
+use super::view::SpanView;
 use crate::history::{SessionId, SessionSummary};
 
 /// A pause at least this long is drawn as a long pause.
 const LONG_PAUSE_SECONDS: f64 = 2.0;
 
-/// The timeline of one answer: speech, fillers and pauses along the recording's length. Each block
-/// carries `data-start`, so a click seeks the answer's audio there.
-pub fn timeline(tokens: &[Token], duration: f64) -> String {
+/// The timeline of one answer: speech, fillers, pauses and sounds no word covers, along the
+/// recording's length. Each block carries `data-start`, so a click seeks the answer's audio there.
+pub fn timeline(tokens: &[Token], sounds: &[SpanView], duration: f64) -> String {
     let end = tokens
         .iter()
         .filter_map(|t| match t {
@@ -25,7 +26,7 @@ pub fn timeline(tokens: &[Token], duration: f64) -> String {
     }
     let x = |t: f64| t / end * 1000.0;
     let mut svg = String::from(
-        "<svg class=\"timeline\" viewBox=\"0 0 1000 36\" preserveAspectRatio=\"none\" role=\"img\" \
+        "<svg class=\"timeline\" viewBox=\"0 0 1000 38\" preserveAspectRatio=\"none\" role=\"img\" \
          aria-label=\"timeline of speech, pauses and fillers\">\
          <rect class=\"track\" x=\"0\" y=\"8\" width=\"1000\" height=\"20\"/>",
     );
@@ -65,7 +66,22 @@ pub fn timeline(tokens: &[Token], duration: f64) -> String {
             Token::Word { .. } => {}
         }
     }
-    svg.push_str("</svg>");
+    for sound in sounds {
+        let _ = write!(
+            svg,
+            "<rect class=\"sound\" data-start=\"{:.3}\" x=\"{:.2}\" y=\"2\" width=\"{:.2}\" \
+             height=\"5\"><title>a sound no word covers ({:.1} s)</title></rect>",
+            sound.start,
+            x(sound.start),
+            (x(sound.end) - x(sound.start)).max(1.0),
+            sound.start,
+        );
+    }
+    let _ = write!(
+        svg,
+        "<text class=\"axis\" x=\"2\" y=\"35\">0 s</text>\
+         <text class=\"axis\" x=\"998\" y=\"35\" text-anchor=\"end\">{end:.1} s</text></svg>"
+    );
     svg
 }
 
@@ -113,9 +129,12 @@ pub fn trend_chart(sessions: &[SessionSummary], current: SessionId) -> String {
         "<polyline class=\"line\" points=\"{}\"/>",
         points.join(" ")
     );
+    // At most about a dozen labels, always the last.
+    let every = scored.len().div_ceil(12);
     for (i, s) in scored.iter().enumerate() {
         let Some(score) = s.score else { continue };
         let (x, y) = point(i, score);
+        let labelled = i % every == 0 || i + 1 == scored.len();
         let class = if s.id == current {
             "point current"
         } else {
@@ -123,13 +142,18 @@ pub fn trend_chart(sessions: &[SessionSummary], current: SessionId) -> String {
         };
         let _ = write!(
             svg,
-            "<circle class=\"{class}\" cx=\"{x:.1}\" cy=\"{y:.1}\" r=\"{}\"><title>session {} · {} · score {score:.0}</title></circle>\
-             <text class=\"label\" x=\"{x:.1}\" y=\"195\" text-anchor=\"middle\">#{}</text>",
+            "<circle class=\"{class}\" cx=\"{x:.1}\" cy=\"{y:.1}\" r=\"{}\"><title>session {} · {} · score {score:.0}</title></circle>",
             if s.id == current { 6 } else { 4 },
             s.id,
             escape(&s.date),
-            s.id,
         );
+        if labelled || s.id == current {
+            let _ = write!(
+                svg,
+                "<text class=\"label\" x=\"{x:.1}\" y=\"195\" text-anchor=\"middle\">#{}</text>",
+                s.id
+            );
+        }
     }
     svg.push_str("</svg>");
     svg

@@ -89,6 +89,9 @@ pub struct DeliveryView {
     /// Silent gaps between words.
     #[serde(deserialize_with = "null_default")]
     pub pauses: PausesView,
+    /// Stretches heard as speech that no word covers (often a dropped filler).
+    #[serde(deserialize_with = "null_default")]
+    pub untranscribed_sounds: Vec<SpanView>,
 }
 
 /// Fillers found.
@@ -195,6 +198,7 @@ mod tests {
         let d = r.delivery.unwrap();
         assert_eq!(d.fillers.per_minute, Some(5.0));
         assert_eq!(d.pauses.items[0].end, 12.9);
+        assert_eq!(d.untranscribed_sounds[0].start, 20.0);
         assert_eq!(r.checks[0].evidence[0].start, Some(12.4));
         assert_eq!(r.score, Some(82.0));
     }
