@@ -6,7 +6,9 @@ use std::sync::LazyLock;
 
 use super::Evidence;
 use super::lexicon as lx;
-use super::pattern::{Hit, Pattern, Subject, compile, find_all, negated, subject};
+use super::pattern::{
+    Hit, Pattern, Subject, compile, find_all, find_in_sentences, negated, subject,
+};
 use super::text::Doc;
 
 macro_rules! patterns {
@@ -114,9 +116,17 @@ impl Features {
                 _ => {}
             }
         }
+        let denials = find_all(doc, &DENIAL);
         for hit in find_all(doc, &OMISSIONS) {
             let c = &doc.clauses[hit.clause];
-            if c.hypothetical || !(c.past || c.perfect || c.future) {
+            let in_past_sentence = doc
+                .clauses
+                .iter()
+                .any(|o| o.sentence == c.sentence && (o.past || o.perfect || o.future));
+            let denial = denials
+                .iter()
+                .any(|d| d.clause == hit.clause && d.start < hit.end && hit.start < d.end);
+            if c.hypothetical || !in_past_sentence || denial {
                 continue;
             }
             match subject(doc, hit) {
@@ -131,7 +141,14 @@ impl Features {
                 f.outcomes.push((hit, subject(doc, hit)));
             }
         }
-        f.ownership = live(doc, &OWNERSHIP);
+        // "learn from my mistakes" is a platitude, not an admission.
+        f.ownership = live(doc, &OWNERSHIP)
+            .into_iter()
+            .filter(|h| {
+                h.start == 0
+                    || !["from", "about", "of"].contains(&doc.clause_norms(h.clause)[h.start - 1])
+            })
+            .collect();
         f.denial = find_all(doc, &DENIAL)
             .into_iter()
             .filter(|h| !doc.clauses[h.clause].hypothetical)
@@ -159,13 +176,23 @@ impl Features {
             })
             .collect();
         f.deflection = live(doc, &DEFLECTION);
+        f.deflection
+            .extend(Self::blaming_causes(doc, &f.other_events));
+        f.deflection.sort_by_key(|h| (h.clause, h.start));
         f.severe = Self::severe(doc);
+        for hit in &f.severe {
+            if own(subject(doc, *hit)) && !f.own_events.contains(hit) {
+                f.own_events.push(*hit);
+            }
+        }
+        f.own_events.sort_by_key(|h| (h.clause, h.start));
         f.personal = live(doc, &PERSONAL)
             .into_iter()
             .filter(|h| {
                 doc.clause_norms(h.clause)
                     .iter()
                     .any(|w| ["i", "my", "me", "myself"].contains(w))
+                    || subject(doc, *h) == Subject::Speaker
             })
             .collect();
         f.self_deprecating = live(doc, &SELF_DEPRECATING);
@@ -200,7 +227,10 @@ impl Features {
 
     fn severe(doc: &Doc) -> Vec<Hit> {
         let mut out = Vec::new();
-        for hit in live(doc, &DISHONEST) {
+        let dishonest = find_in_sentences(doc, &DISHONEST)
+            .into_iter()
+            .filter(|h| !negated(doc, *h) && !doc.clauses[h.clause].hypothetical);
+        for hit in dishonest {
             if !matches!(subject(doc, hit), Subject::Other) && !doc.clauses[hit.clause].future {
                 out.push(hit);
             }
@@ -219,6 +249,37 @@ impl Features {
             }
         }
         out.sort_by_key(|h| (h.clause, h.start));
+        out
+    }
+
+    /// A cause put on someone else: a "because"/"due to" clause whose subject is another person who did
+    /// something wrong or failed to do something ("because my teammate didn't finish his slides").
+    fn blaming_causes(doc: &Doc, other_events: &[Hit]) -> Vec<Hit> {
+        let mut out = Vec::new();
+        for (c, clause) in doc.clauses.iter().enumerate() {
+            let words = doc.clause_norms(c);
+            let Some(at) = words
+                .iter()
+                .position(|w| ["because", "cause", "due"].contains(w))
+            else {
+                continue;
+            };
+            if at > 3 || clause.hypothetical {
+                continue;
+            }
+            let others = super::pattern::first_subject(doc, c, at + 1) == Some(Subject::Other);
+            let wrong = other_events.iter().any(|h| h.clause == c)
+                || words[at..].iter().any(|w| {
+                    super::text::is_negator(w) || ["kept", "changed", "changing"].contains(w)
+                });
+            if others && wrong {
+                out.push(Hit {
+                    clause: c,
+                    start: at,
+                    end: words.len(),
+                });
+            }
+        }
         out
     }
 

@@ -43,6 +43,20 @@ pub const WRONG_ACTIONS: &[&str] = &[
     "hid ~ mistake|error|it",
     "was|got fired|caught|arrested",
     "was let go",
+    "@self ~~ too optimistic*|ambitious|complicated|eager|confident|fast|quickly|slow|late|much|many|little",
+    "@subj ~~ wrong",
+    "delivered|submitted|sent|arrived|finished|shipped|launched|handed|paid|filed ~ late",
+    "could not get ~ done|finished",
+    "could not finish|deliver|make|meet|keep",
+    "did lose",
+    "winged it",
+    "introduced|caused ~ bug|bugs|outage|error|errors|problem|problems|delay|incident",
+    "took ~ down",
+    "merged|pushed|shipped|deployed|released ~ without",
+    "padded|inflated|exaggerated",
+    "overwrote|overwritten|overslept|overcharged|undercharged",
+    "ran up",
+    "signed ~~ without",
 ];
 
 /// A negated own action that owns an omission ("I didn't test", "without talking to customers").
@@ -98,6 +112,16 @@ pub const OUTCOMES: &[&str] = &[
     "mixed up",
     "mistake",
     "a disaster",
+    "underpaid|overpaid|overcharged|undercharged|underperformed|underdelivered",
+    "fell flat",
+    "took ~ down",
+    "bug|bugs|outage|outages|incident",
+    "did not get the|a|any",
+    "did not finish|win|make|pass|get",
+    "went with another|a|someone",
+    "failing",
+    "had nothing",
+    "was|were annoyed|unhappy|livid",
 ];
 
 /// Explicit ownership of a failure.
@@ -120,8 +144,11 @@ pub const OWNERSHIP: &[&str] = &[
     "i blame myself",
     "realized ~ mistake",
     "i made a mistake",
-    "@self ~~ too optimistic*|ambitious|complicated|eager|confident|fast|quickly|long|slow|late|much|many|little",
     "i ~ not ~ enough",
+    "down to me",
+    "my doing",
+    "because of me",
+    "i caused",
 ];
 
 /// Putting it on others or on circumstances.
@@ -146,6 +173,8 @@ pub const DEFLECTION: &[&str] = &[
     "they never told",
     "was|were not given",
     "set me up to fail",
+    "i did my part",
+    "my part was fine|done|perfect",
 ];
 
 /// Denying any failure.
@@ -224,7 +253,8 @@ pub const LESSONS: &[&str] = &[
     "in the future",
     "from now on",
     "i ~ always ~ now",
-    "not ~ anymore|any more|any longer",
+    "not ~ anymore",
+    "not ~ any more|longer",
     "i make sure",
     "never again",
 ];
@@ -239,6 +269,9 @@ pub const HABIT_ACTIONS: &[&str] = &[
     "took a course|class",
     "signed up",
     "i plan|check|ask|build|keep|send|schedule|use|read|double|review|test|break",
+    "i make|copy|run|start|always",
+    "kept|keep|make|made ~ reserve|reserves|buffer|checklist|copy|backup",
+    "ran ~ pilot|pilots|test|tests",
 ];
 
 /// Turning it around.
@@ -267,6 +300,14 @@ pub const TURNAROUND: &[&str] = &[
     "still ~ delivered|finished|closed|shipped|hit|made|won",
     "interviewed",
     "moved it",
+    "contacted|arranged|notified|informed|warned|offered|refunded|compensated|reverted|repaid|rewrote|reworked|replanned|retrained",
+    "rolled ~ back",
+    "paid ~ back",
+    "made it right",
+    "wrote ~ report",
+    "took responsibility",
+    "put ~ right",
+    "decided to",
 ];
 
 /// It did not happen again.
@@ -284,6 +325,9 @@ pub const NO_RECURRENCE: &[&str] = &[
     "never missed a",
     "not missed a",
     "never skipped",
+    "without a ?single error|errors|mistake|mistakes|problem|problems|issue|issues|incident",
+    "never had ~~ again|since",
+    "not had ~~ again|since",
 ];
 
 /// Markers of a later occasion.
@@ -308,6 +352,12 @@ pub const LATER: &[&str] = &[
     "our|my next @num",
     "every campaign|shift|project|release|report|migration|task|invoice|chart|practice",
     "been sober",
+    "in my first|next|new job|role|position",
+    "next venture|business|company|team|role|job|position|startup|employer|client|contract",
+    "into my next",
+    "this past year",
+    "by the end of",
+    "every ~ since",
 ];
 
 /// Good results.
@@ -349,6 +399,13 @@ pub const POSITIVE: &[&str] = &[
     "not had a",
     "have not had",
     "never",
+    "best|top",
+    "got through",
+    "without laying",
+    "survived|recovered",
+    "selling",
+    "under @num hours|minutes|days|weeks",
+    "finished in",
 ];
 
 /// Time and place anchors of a concrete episode.
@@ -369,12 +426,17 @@ pub const ANCHORS: &[&str] = &[
     "this was",
     "in 19*|20*",
     "in high school|college|university",
+    "back",
+    "last month|week|year|time",
+    "early on",
+    "at a previous|former",
 ];
 
 /// Disqualifying failures: dishonesty, illegal acts.
 pub const DISHONEST: &[&str] = &[
-    "lied|lying|lie to",
-    "told ~~ finished|done|ready|complete when",
+    "lied|lying",
+    "lie to",
+    "told ~~ finished|done|ready|complete when ?it|they was|were not",
     "falsif*",
     "faked|faking",
     "fudg*",
@@ -399,6 +461,12 @@ pub const DISHONEST: &[&str] = &[
     "charged with",
     "convicted",
     "police",
+    "padded|inflated|exaggerated|misrepresented|misled|deceived",
+    "instead of telling",
+    "hoped nobody|noone would notice",
+    "hoped no one would notice",
+    "kept it quiet|hidden",
+    "without telling anyone",
 ];
 
 /// A safety incident that hurt someone.
@@ -438,7 +506,8 @@ pub const PERSONAL: &[&str] = &[
     "sober|sobriety|rehab|addiction|alcoholic",
     "drink|drinking",
     "divorc*",
-    "breakup|break up|broke up",
+    "breakup",
+    "break|broke up with",
     "boyfriend|girlfriend",
     "my ex",
     "affair",
@@ -460,6 +529,9 @@ pub const PERSONAL: &[&str] = &[
     "financial problems|troubles|trouble",
     "paycheck to paycheck",
     "rent",
+    "gambl*",
+    "borrow* money",
+    "my parents money",
 ];
 
 /// Running oneself down.
@@ -473,6 +545,7 @@ pub const SELF_DEPRECATING: &[&str] = &[
     "never been good at",
     "i am not cut out",
     "i am ?just not good at",
+    "i am ?just not ?very ?really good at|under|with",
 ];
 
 /// Sounding defeated.
@@ -487,4 +560,7 @@ pub const DEFEATED: &[&str] = &[
     "never recovered",
     "still embarrassed|ashamed|upset",
     "i ~ could not cope",
+    "not ~ know what i could have",
+    "nothing ~ differently",
+    "could not have done anything",
 ];

@@ -1,7 +1,7 @@
 //! A small phrase-pattern language over clause tokens, so lexicons can list paraphrases compactly.
 //!
 //! A pattern is space-separated elements, each matching one token unless noted:
-//! - `word` exact, `word*` prefix, `a|b|c*` any of them;
+//! - `word` exact, `word*` prefix, `*ing` suffix, `a|b|c*` any of them;
 //! - `?a|b` optional element;
 //! - `@self` (i, me, my, myself), `@we` (we, us, our), `@subj` (i or we), `@person` (manager, client,
 //!   he, they, ...), `@neg` (not, never, no, nobody, nothing, without), `@num` (a number or number word);
@@ -75,6 +75,7 @@ const NUMBERS: &[&str] = &[
 enum Alt {
     Exact(String),
     Prefix(String),
+    Suffix(String),
     Class(Class),
 }
 
@@ -123,9 +124,10 @@ impl Pattern {
                             "@person" => Alt::Class(Class::Person),
                             "@neg" => Alt::Class(Class::Neg),
                             "@num" => Alt::Class(Class::Num),
-                            _ => match a.strip_suffix('*') {
-                                Some(prefix) => Alt::Prefix(prefix.to_string()),
-                                None => Alt::Exact(a.to_string()),
+                            _ => match (a.strip_suffix('*'), a.strip_prefix('*')) {
+                                (Some(prefix), _) => Alt::Prefix(prefix.to_string()),
+                                (None, Some(suffix)) => Alt::Suffix(suffix.to_string()),
+                                (None, None) => Alt::Exact(a.to_string()),
                             },
                         })
                         .collect();
@@ -183,6 +185,7 @@ fn alt_matches(alt: &Alt, w: &str) -> bool {
     match alt {
         Alt::Exact(e) => e == w,
         Alt::Prefix(p) => w.starts_with(p.as_str()),
+        Alt::Suffix(x) => w.len() > x.len() + 2 && w.ends_with(x.as_str()),
         Alt::Class(Class::SelfRef) => ["i", "me", "my", "myself"].contains(&w),
         Alt::Class(Class::We) => ["we", "us", "our"].contains(&w),
         Alt::Class(Class::Subj) => ["i", "we"].contains(&w),
@@ -246,6 +249,44 @@ pub fn find_all(doc: &Doc, patterns: &[Pattern]) -> Vec<Hit> {
     hits
 }
 
+/// Like [`find_all`], but each pattern may run across the clauses of one sentence ("told my manager it
+/// was finished when it wasn't"). A hit is reported in the clause where it starts, ending at its end.
+pub fn find_in_sentences(doc: &Doc, patterns: &[Pattern]) -> Vec<Hit> {
+    let mut hits = Vec::new();
+    let mut c = 0;
+    while c < doc.clauses.len() {
+        let sentence = doc.clauses[c].sentence;
+        let mut words: Vec<&str> = Vec::new();
+        let mut place: Vec<(usize, usize)> = Vec::new();
+        let mut k = c;
+        while k < doc.clauses.len() && doc.clauses[k].sentence == sentence {
+            for (i, w) in doc.clause_norms(k).into_iter().enumerate() {
+                words.push(w);
+                place.push((k, i));
+            }
+            k += 1;
+        }
+        for p in patterns {
+            let mut from = 0;
+            while let Some((s, _)) = p.find(&words, from) {
+                let (clause, start) = place[s];
+                let hit = Hit {
+                    clause,
+                    start,
+                    end: doc.clauses[clause].tokens.len(),
+                };
+                if !hits.contains(&hit) {
+                    hits.push(hit);
+                }
+                from = s + 1;
+            }
+        }
+        c = k;
+    }
+    hits.sort_by_key(|h| (h.clause, h.start));
+    hits
+}
+
 /// True when a negation governs the match: a negating word up to five tokens before it in its clause
 /// ("I didn't blame anyone", "nobody on the team dropped the ball").
 pub fn negated(doc: &Doc, hit: Hit) -> bool {
@@ -271,6 +312,17 @@ pub fn subject(doc: &Doc, hit: Hit) -> Subject {
     if let Some(s) = subject_at(doc, hit.clause, &words, hit.start) {
         return s;
     }
+    // A subordinate clause ("before any medication was given") has its own subject; only coordinated
+    // ones ("and fixed it") and "without ..." share the previous clause's.
+    const SUBORDINATORS: &[&str] = &[
+        "before", "after", "when", "because", "cause", "until", "while", "although", "though",
+        "if", "unless", "whereas", "since",
+    ];
+    if words.first().is_some_and(|w| SUBORDINATORS.contains(w))
+        && words.get(hit.start) != Some(&"without")
+    {
+        return Subject::Thing;
+    }
     let sentence = doc.clauses[hit.clause].sentence;
     for c in (0..hit.clause).rev().take(3) {
         if doc.clauses[c].sentence != sentence {
@@ -282,6 +334,12 @@ pub fn subject(doc: &Doc, hit: Hit) -> Subject {
         }
     }
     Subject::Thing
+}
+
+/// The first subject word at or after `from` in a clause.
+pub fn first_subject(doc: &Doc, clause: usize, from: usize) -> Option<Subject> {
+    let words = doc.clause_norms(clause);
+    (from..words.len()).find_map(|i| subject_at(doc, clause, &words, i))
 }
 
 fn subject_at(doc: &Doc, clause: usize, words: &[&str], i: usize) -> Option<Subject> {

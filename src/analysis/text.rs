@@ -173,6 +173,17 @@ const IRREGULAR_PAST: &[&str] = &[
     "withdrew",
     "forgave",
     "bit",
+    "hit",
+    "set",
+    "put",
+    "cut",
+    "let",
+    "cost",
+    "quit",
+    "shut",
+    "overwrote",
+    "spread",
+    "upset",
 ];
 
 const NOT_PAST: &[&str] = &[
@@ -190,9 +201,7 @@ fn is_past_form(word: &str) -> bool {
         || (word.len() > 3 && word.ends_with("ed") && !NOT_PAST.contains(&word))
 }
 
-const FUTURE: &[&str] = &[
-    "will", "would", "shall", "gonna", "should", "could", "might",
-];
+const FUTURE: &[&str] = &["will", "would", "shall", "gonna"];
 
 const HABITUAL: &[&str] = &[
     "usually",
@@ -761,7 +770,7 @@ fn split_clauses(tokens: &[Token]) -> Vec<Clause> {
     for (i, token) in tokens.iter().enumerate() {
         if token.mark.is_none() {
             let connector = CONNECTORS.contains(&token.norm.as_str())
-                && !current.tokens.is_empty()
+                && current.tokens.len() >= 2
                 && !(token.norm == "so"
                     && ["that", "much", "many", "far"].contains(&norm_at(tokens, i + 1)));
             if (break_pending || connector || sentence_pending) && !current.tokens.is_empty() {
