@@ -165,3 +165,106 @@ fn transcript(report: &ReportView, style: Style) -> String {
     out.push('\n');
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::history::{AnswerId, SessionId, SessionSummary};
+
+    fn answer(id: i64, position: u32, report_json: &str) -> StoredAnswer {
+        StoredAnswer {
+            id: AnswerId(id),
+            session: SessionId(1),
+            position,
+            question_id: "failure".into(),
+            question_text: "Have you ever failed at anything?".into(),
+            attempt: 1,
+            follow_up_of: None,
+            follow_up_check: None,
+            recording: None,
+            score: Some(70),
+            speaking_seconds: Some(65.0),
+            words_per_minute: Some(140.0),
+            fillers_per_minute: Some(1.5),
+            created_at: 0,
+            report_json: report_json.into(),
+        }
+    }
+
+    fn session(answers: Vec<StoredAnswer>) -> Session {
+        Session {
+            summary: SessionSummary {
+                id: SessionId(1),
+                started_at: 0,
+                date: "2026-11-25 15:45".into(),
+                finished_at: None,
+                questions: 1,
+                answers: answers.len() as u32,
+                score: Some(70.0),
+                speaking_seconds: 65.0,
+                words_per_minute: Some(140.0),
+                fillers_per_minute: Some(1.5),
+            },
+            settings: serde_json::Value::Null,
+            answers,
+        }
+    }
+
+    #[test]
+    fn retries_follow_ups_and_unreadable_reports_are_shown() {
+        let report = r#"{"transcript": {"text": "I failed.", "words": []},
+            "checks": [{"id": "pace", "outcome": "skipped", "message": "No audio."}]}"#;
+        let mut retry = answer(2, 2, report);
+        retry.attempt = 2;
+        let mut follow = answer(3, 3, "not json");
+        follow.follow_up_of = Some(AnswerId(2));
+        follow.follow_up_check = Some("lesson-applied".into());
+        let out = render(
+            &session(vec![answer(1, 1, report), retry, follow]),
+            Style::default(),
+        );
+        assert!(
+            out.starts_with("Session 1 · 2026-11-25 15:45 · 1 question · score 70 · 1:05 speaking"),
+            "{out}"
+        );
+        assert!(out.contains("interrupted"), "{out}");
+        assert!(out.contains("   I failed.\n"), "{out}");
+        assert!(out.contains("skipped pace  No audio."), "{out}");
+        assert!(
+            out.contains("2. Have you ever failed at anything?  (failure)  [attempt 2]"),
+            "{out}"
+        );
+        assert!(
+            out.contains("[follow-up to answer 2 (lesson-applied)]"),
+            "{out}"
+        );
+        assert!(
+            out.contains("(the stored report could not be read:"),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn long_transcripts_wrap_inside_the_width() {
+        let words: Vec<String> = (0..60)
+            .map(|i| {
+                format!(
+                    r#"{{"text": "word{i}", "start": {}, "end": {}}}"#,
+                    i as f64,
+                    i as f64 + 0.4
+                )
+            })
+            .collect();
+        let report = format!(r#"{{"transcript": {{"words": [{}]}}}}"#, words.join(","));
+        let out = render(&session(vec![answer(1, 1, &report)]), Style::default());
+        let lines: Vec<&str> = out.lines().filter(|l| l.contains("word")).collect();
+        assert!(lines.len() > 2, "{out}");
+        assert!(
+            lines
+                .iter()
+                .all(|l| l.chars().count() <= WIDTH && l.starts_with(INDENT)),
+            "{out}"
+        );
+        assert!(out.contains("word59"), "{out}");
+    }
+}

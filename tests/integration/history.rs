@@ -739,3 +739,39 @@ fn a_spoken_answer_analysed_by_rehearse_round_trips_through_the_history() {
         base64::engine::general_purpose::STANDARD.encode(std::fs::read(&recording).unwrap());
     assert!(html.contains(&embedded), "the recording is embedded whole");
 }
+
+#[test]
+fn a_missing_recording_is_noted_and_the_rest_still_reviews() {
+    let home = tempfile::tempdir().unwrap();
+    let mut store = Store::open(home.path()).unwrap();
+    let r = report(
+        "failure",
+        "Have you ever failed at anything?",
+        &failure_words(),
+        70,
+    );
+    let session = seed_session(&mut store, 1_750_000_000, &[r], Some(1.0));
+    let wav = store.load_session(session).unwrap().answers[0]
+        .recording
+        .clone()
+        .unwrap();
+    std::fs::remove_file(&wav).unwrap();
+    drop(store);
+    let page = home.path().join("review.html");
+    rehearse(home.path())
+        .args(["review", "--html"])
+        .arg(&page)
+        .run()
+        .success();
+    let html = std::fs::read_to_string(&page).unwrap();
+    assert!(
+        html.contains("could not be read") && !html.contains("<audio"),
+        "missing recording noted"
+    );
+    assert!(
+        html.contains("I missed the deadline"),
+        "the transcript still shows"
+    );
+    let out = rehearse(home.path()).arg("review").run().success();
+    assert!(out.contains("So (um) I missed the deadline"), "{out}");
+}
