@@ -96,8 +96,24 @@ pub fn measure(doc: &Doc, speech: Option<&[Span]>) -> Delivery {
         .iter()
         .filter_map(|w| Some((w.start?, w.end?)))
         .collect();
-    let first = timed.first().map_or(0.0, |w| w.0);
-    let last = timed.iter().map(|w| w.1).fold(first, f64::max);
+    let mut first = timed.first().map_or(0.0, |w| w.0);
+    let mut last = timed.iter().map(|w| w.1).fold(first, f64::max);
+    // Whisper often stretches the first and last words over the silence around them; the voice
+    // detector knows where the voice starts and stops.
+    if let (Some(spans), Some(&(_, first_end)), Some(&(last_start, _))) =
+        (speech, timed.first(), timed.last())
+    {
+        if let Some(s) = spans.iter().find(|s| s.end > first && s.start < first_end) {
+            first = first.max(s.start);
+        }
+        if let Some(s) = spans
+            .iter()
+            .rev()
+            .find(|s| s.start < last && s.end > last_start)
+        {
+            last = last.min(s.end).max(first);
+        }
+    }
     let speaking = (last - first).max(0.0);
     let sound_words: Vec<bool> = doc
         .words

@@ -368,3 +368,188 @@ fn spoken_answers_give_the_same_content_outcomes_as_their_text() {
         eprintln!("{id}: {wpm:.0} wpm, content outcomes match the text");
     }
 }
+
+/// Word intervals `(start, end, text)` of the `words` tier of a Praat TextGrid (short or long format).
+fn textgrid_words(path: &Path) -> Vec<(f64, f64, String)> {
+    let text = std::fs::read_to_string(path).unwrap();
+    let values: Vec<String> = text
+        .lines()
+        .filter_map(|line| {
+            let line = line.trim();
+            let value = match line.split_once('=') {
+                Some((_, right)) => right.trim(),
+                None if line.ends_with(':')
+                    || line.starts_with('<')
+                    || line.contains("<exists>")
+                    || line.is_empty() =>
+                {
+                    return None;
+                }
+                None => line,
+            };
+            Some(value.trim_matches('"').to_string())
+        })
+        .collect();
+    let tier = values
+        .windows(2)
+        .position(|w| w[0] == "IntervalTier" && w[1] == "words")
+        .expect("a words tier");
+    let count: usize = values[tier + 4].parse().unwrap();
+    (0..count)
+        .map(|i| {
+            let at = tier + 5 + 3 * i;
+            (
+                values[at].parse().unwrap(),
+                values[at + 1].parse().unwrap(),
+                values[at + 2].clone(),
+            )
+        })
+        .filter(|(_, _, t)| !t.is_empty())
+        .collect()
+}
+
+fn is_sound_filler(word: &str) -> bool {
+    ["um", "uh", "er", "ah", "hmm", "mm"].contains(&word)
+}
+
+/// Reference fillers in a lower-case transcript: um/uh/er/ah/hmm, and "you know"/"yknow".
+fn reference_fillers(text: &str) -> usize {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    words
+        .iter()
+        .filter(|w| is_sound_filler(w) || **w == "yknow")
+        .count()
+        + words
+            .windows(2)
+            .filter(|w| w[0] == "you" && w[1] == "know")
+            .count()
+}
+
+#[test]
+fn delivery_figures_agree_with_the_shared_speech_references() {
+    let Some(dir) = shared_speech() else { return };
+    let mut wavs: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "wav"))
+        .collect();
+    wavs.sort();
+    let (mut filler_ref, mut filler_got) = (0, 0);
+    eprintln!(
+        "{:<52} {:>9} {:>9} {:>6} {:>7} {:>8}",
+        "clip", "fillers", "ref", "words", "wpm", "pauses"
+    );
+    for wav in &wavs {
+        let name = wav.file_stem().unwrap().to_string_lossy().into_owned();
+        let reference = std::fs::read_to_string(wav.with_extension("txt"))
+            .unwrap()
+            .to_lowercase();
+        let reference: String = reference
+            .chars()
+            .filter(|c| c.is_alphanumeric() || c.is_whitespace() || *c == '\'')
+            .collect();
+        let out = Rehearse::new()
+            .args(["analyze", "--question", "failure", "--json"])
+            .arg(wav)
+            .run()
+            .success();
+        let report: serde_json::Value = serde_json::from_str(&out).unwrap();
+        let d = &report["delivery"];
+        let got = d["fillers"]["count"].as_u64().unwrap() as usize;
+        let want = reference_fillers(&reference);
+        filler_ref += want;
+        filler_got += got;
+        let items: Vec<&str> = d["fillers"]["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["text"].as_str().unwrap())
+            .collect();
+        eprintln!(
+            "{name:<52} {got:>9} {want:>9} {:>6} {:>7.0} {:>8}   fillers heard: {items:?}",
+            d["words"],
+            d["words_per_minute"].as_f64().unwrap(),
+            d["pauses"]["count"]
+        );
+        assert!(
+            got.abs_diff(want) <= 1,
+            "{name}: {got} fillers, reference {want}; heard {:?}",
+            report["transcript"]["text"]
+        );
+
+        let grid = wav.with_extension("TextGrid");
+        if grid.is_file() {
+            let words = textgrid_words(&grid);
+            let start = words.first().unwrap().0;
+            let end = words.last().unwrap().1;
+            let ref_words = words
+                .iter()
+                .filter(|w| !is_sound_filler(&w.2))
+                .map(|w| if w.2 == "yknow" { 2 } else { 1 })
+                .sum::<usize>();
+            let ref_wpm = ref_words as f64 / ((end - start) / 60.0);
+            let ref_pauses: Vec<f64> = words
+                .windows(2)
+                .map(|w| w[1].0 - w[0].1)
+                .filter(|gap| *gap >= 0.5)
+                .collect();
+            let ref_long = ref_pauses.iter().filter(|g| **g >= 2.0).count();
+            let ref_gaps: Vec<(f64, f64)> = words
+                .windows(2)
+                .filter(|w| w[1].0 - w[0].1 >= 0.5)
+                .map(|w| (w[0].1, w[1].0))
+                .collect();
+            let speaking = d["speaking_seconds"].as_f64().unwrap();
+            let wpm = d["words_per_minute"].as_f64().unwrap();
+            let pauses = d["pauses"]["count"].as_u64().unwrap() as usize;
+            let long = d["pauses"]["long_count"].as_u64().unwrap() as usize;
+            eprintln!(
+                "  TextGrid: speaking {:.2} s (measured {speaking:.2}), start {start:.2} s (measured {:.2}), {ref_wpm:.0} wpm (measured {wpm:.0}), pauses >= 0.5 s {} (measured {pauses}), >= 2 s {ref_long} (measured {long})",
+                end - start,
+                d["start_latency_seconds"].as_f64().unwrap(),
+                ref_pauses.len()
+            );
+            assert!(
+                (speaking - (end - start)).abs() <= 0.5,
+                "{name}: speaking {speaking} vs {}",
+                end - start
+            );
+            // The pace from our timing (reference word count over the measured speaking time) agrees within
+            // 15%; on clips long enough for a word or two not to matter, so does the raw figure, which
+            // also carries the transcriber's word errors ("aligner" heard as "a liner").
+            let timed_wpm = ref_words as f64 / (speaking / 60.0);
+            eprintln!(
+                "  pace from reference words over measured time: {timed_wpm:.0} wpm (reference {ref_wpm:.0})"
+            );
+            assert!(
+                (timed_wpm - ref_wpm).abs() <= 0.15 * ref_wpm,
+                "{name}: {timed_wpm} wpm vs {ref_wpm}"
+            );
+            if end - start >= 10.0 {
+                assert!(
+                    (wpm - ref_wpm).abs() <= 0.15 * ref_wpm,
+                    "{name}: {wpm} wpm vs {ref_wpm}"
+                );
+            }
+            // Every reference pause is found (a measured pause overlaps it), with at most two extra.
+            let items = d["pauses"]["items"].as_array().unwrap();
+            let found = ref_gaps
+                .iter()
+                .filter(|(a, b)| {
+                    items.iter().any(|p| {
+                        p["start"].as_f64().unwrap() < *b && p["end"].as_f64().unwrap() > *a
+                    })
+                })
+                .count();
+            eprintln!("  reference pauses found: {found}/{}", ref_gaps.len());
+            assert_eq!(found, ref_gaps.len(), "{name}: pauses {items:?}");
+            assert!(
+                pauses <= ref_pauses.len() + 2,
+                "{name}: {pauses} pauses vs {}",
+                ref_pauses.len()
+            );
+            assert_eq!(long, ref_long, "{name}: long pauses");
+        }
+    }
+    eprintln!("fillers over all clips: measured {filler_got}, reference {filler_ref}");
+}
