@@ -5,6 +5,7 @@
 //! [`fillers`] knows the hesitation sounds. Whisper drops "um" and "uh" unless its context shows them,
 //! so every run is primed with [`fillers::FILLER_PROMPT`].
 
+pub mod accuracy;
 pub mod fillers;
 pub mod whisper;
 pub mod words;
@@ -32,6 +33,8 @@ pub struct Settings {
     pub timing: Timing,
     /// Encoder context (see [`RunOptions::audio_ctx`]).
     pub audio_ctx: Option<i32>,
+    /// Retry badly decoded windows at higher temperatures.
+    pub temperature_fallback: bool,
 }
 
 impl Default for Settings {
@@ -41,6 +44,10 @@ impl Default for Settings {
             initial_prompt: fillers::FILLER_PROMPT.to_string(),
             timing: Timing::Dtw,
             audio_ctx: None,
+            // Whisper's fallback retries a window at higher temperatures, where it drops the prompt and
+            // with it the fillers (measured on the shared speech joined into 90 s: every "um" and all
+            // punctuation lost). Repetition loops, the fallback's other job, are cut by `words`.
+            temperature_fallback: false,
         }
     }
 }
@@ -108,10 +115,14 @@ impl Transcriber {
             initial_prompt: self.settings.initial_prompt.clone(),
             threads: self.settings.threads,
             audio_ctx: self.settings.audio_ctx,
+            temperature_fallback: self.settings.temperature_fallback,
         };
         let segments = self.engine.run(input, &options, progress)?;
-        let segments = words::drop_non_speech(segments, samples);
-        let words = words::segments_to_words(&segments, duration, self.settings.timing);
+        let spans = crate::audio::vad::speech_spans(samples);
+        let segments = words::drop_non_speech(segments, &spans);
+        let mut words = words::segments_to_words(&segments, duration, self.settings.timing);
+        words::cut_repetition_loops(&mut words);
+        words::snap_to_voice(&mut words, &spans);
         Ok(Transcript::from_words(self.model.name.clone(), duration, words))
     }
 }

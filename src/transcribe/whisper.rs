@@ -50,6 +50,8 @@ pub struct RunOptions {
     /// Encoder context in frames of 20 ms; `None` is the full 30 s window. Smaller is faster on short
     /// audio, at some cost in accuracy.
     pub audio_ctx: Option<i32>,
+    /// Whether a window that decodes badly is retried at higher temperatures (whisper's fallback).
+    pub temperature_fallback: bool,
 }
 
 /// Which architecture a model has, for picking its alignment heads.
@@ -114,6 +116,9 @@ impl Engine {
         params.set_suppress_blank(true);
         if !options.initial_prompt.is_empty() {
             params.set_initial_prompt(&options.initial_prompt);
+        }
+        if !options.temperature_fallback {
+            params.set_temperature_inc(0.0);
         }
         if let Some(audio_ctx) = options.audio_ctx {
             params.set_audio_ctx(audio_ctx);

@@ -1,11 +1,13 @@
 //! Turning whisper's tokens into words with times, and dropping what is not speech.
 //!
 //! Whisper's tokens are pieces of words; a token that begins with a space starts a new word and
-//! punctuation joins the word before it. A word's start is its first token's time and its end the
-//! last token's. Segments that the signal itself shows to be silence or steady noise are dropped, which
-//! removes Whisper's habit of inventing "Thank you." over silence.
+//! punctuation joins the word before it. Times come from the tokens' DTW alignment (or timestamps),
+//! and starts are moved out of silence using the voice detector ([`crate::audio::vad`]). Segments
+//! where the detector hears no voice are dropped, which removes Whisper's habit of inventing
+//! "Thank you." over silence or noise; decoding loops are cut.
 
 use super::fillers;
+use crate::audio::vad::Span;
 use super::whisper::{RawSegment, RawToken};
 use crate::transcript::Word;
 
@@ -19,24 +21,33 @@ pub enum Timing {
 }
 
 /// Joins the tokens of kept segments into words, with monotone times inside `0..=duration`.
+///
+/// With [`Timing::Dtw`], a token's DTW time marks where the token ends (measured against forced
+/// alignments), so a word ends at its last spoken token's DTW time and starts where the word before
+/// it ended; [`snap_to_voice`] then moves starts past any silence.
 pub fn segments_to_words(segments: &[RawSegment], duration: f64, timing: Timing) -> Vec<Word> {
     let mut words: Vec<Word> = Vec::new();
     for segment in segments {
-        let mut current: Option<WordBuilder> = None;
+        let mut built: Vec<WordBuilder> = Vec::new();
         for token in &segment.tokens {
-            let starts_word = token.text.starts_with(' ') || current.is_none();
             let is_punctuation = token.text.trim().chars().all(|c| !c.is_alphanumeric());
-            if starts_word && !(is_punctuation && current.is_some()) {
-                if let Some(builder) = current.take() {
-                    words.extend(builder.finish(timing));
-                }
-                current = Some(WordBuilder::new(token));
-            } else if let Some(builder) = current.as_mut() {
-                builder.push(token);
+            let starts_word = token.text.starts_with(' ') || built.is_empty();
+            match built.last_mut() {
+                Some(current) if !starts_word || is_punctuation => current.push(token, is_punctuation),
+                _ => built.push(WordBuilder::new(token)),
             }
         }
-        if let Some(builder) = current.take() {
-            words.extend(builder.finish(timing));
+        let mut previous_end = segment.start;
+        for builder in built {
+            let dtw_end = builder.dtw_end;
+            if let Some(mut word) = builder.finish() {
+                if let (Timing::Dtw, Some(end)) = (timing, dtw_end) {
+                    word.start = previous_end.min(end);
+                    word.end = end;
+                    previous_end = end;
+                }
+                words.push(word);
+            }
         }
     }
     make_monotone(&mut words, duration);
@@ -47,7 +58,7 @@ struct WordBuilder {
     text: String,
     start: f64,
     end: f64,
-    dtw_start: Option<f64>,
+    dtw_end: Option<f64>,
     probability_sum: f32,
     tokens: u32,
 }
@@ -58,20 +69,23 @@ impl WordBuilder {
             text: token.text.trim_start().to_string(),
             start: token.start,
             end: token.end,
-            dtw_start: token.dtw,
+            dtw_end: token.dtw,
             probability_sum: token.probability,
             tokens: 1,
         }
     }
 
-    fn push(&mut self, token: &RawToken) {
+    fn push(&mut self, token: &RawToken, is_punctuation: bool) {
         self.text.push_str(&token.text);
-        self.end = self.end.max(token.end);
-        self.probability_sum += token.probability;
-        self.tokens += 1;
+        if !is_punctuation {
+            self.end = self.end.max(token.end);
+            self.dtw_end = token.dtw.or(self.dtw_end);
+            self.probability_sum += token.probability;
+            self.tokens += 1;
+        }
     }
 
-    fn finish(self, timing: Timing) -> Option<Word> {
+    fn finish(self) -> Option<Word> {
         let text = self.text.trim().to_string();
         // Bracketed annotations such as "[BLANK_AUDIO]" or "(music)" are not words anyone said.
         let bracketed = (text.starts_with('[') && text.ends_with(']'))
@@ -79,15 +93,11 @@ impl WordBuilder {
         if text.is_empty() || bracketed || !text.chars().any(char::is_alphanumeric) {
             return None;
         }
-        let start = match (timing, self.dtw_start) {
-            (Timing::Dtw, Some(dtw)) if dtw <= self.end => dtw,
-            _ => self.start,
-        };
         Some(Word {
             filler: fillers::is_filler(&text),
             text,
-            start,
-            end: self.end.max(start),
+            start: self.start,
+            end: self.end.max(self.start),
             probability: self.probability_sum / self.tokens as f32,
         })
     }
@@ -110,42 +120,59 @@ fn make_monotone(words: &mut [Word], duration: f64) {
     }
 }
 
-/// Frame energies of the signal, for telling speech from silence and steady noise.
-pub struct EnergyProfile {
-    frame_rms: Vec<f32>,
-    threshold: f32,
-}
-
-/// 30 ms frames at 16 kHz.
-const FRAME: usize = 480;
-
-impl EnergyProfile {
-    /// Measures the signal: a frame counts as possible speech when it stands clearly above the
-    /// recording's own quiet floor (the 10th percentile of frame levels) and above near-silence.
-    pub fn new(samples: &[f32]) -> Self {
-        let frame_rms: Vec<f32> = samples
-            .chunks(FRAME)
-            .map(|frame| (frame.iter().map(|s| s * s).sum::<f32>() / frame.len() as f32).sqrt())
-            .collect();
-        let mut sorted = frame_rms.clone();
-        sorted.sort_by(f32::total_cmp);
-        let floor = sorted.get(sorted.len() / 10).copied().unwrap_or(0.0);
-        let threshold = (floor * 3.0).max(0.002);
-        EnergyProfile { frame_rms, threshold }
-    }
-
-    /// True when any frame between `start` and `end` seconds rises above the speech threshold.
-    pub fn has_voice_between(&self, start: f64, end: f64) -> bool {
-        let first = ((start.max(0.0) * 16_000.0) as usize) / FRAME;
-        let last = (((end.max(start) * 16_000.0) as usize) / FRAME + 1).min(self.frame_rms.len());
-        self.frame_rms.get(first..last).is_some_and(|frames| frames.iter().any(|rms| *rms > self.threshold))
+/// Moves a word's start forward to where voice begins when whisper put it in silence: its timestamps
+/// often stretch a word over the pause before it (the first word of a segment starts at the
+/// segment's start, however long the silence was). Ends are left as they are.
+pub fn snap_to_voice(words: &mut [Word], spans: &[Span]) {
+    for word in words.iter_mut() {
+        // A start in the last moment of a span is the tail of the word before, not this word.
+        let inside = spans.iter().any(|s| s.start <= word.start + SNAP_TOLERANCE && word.start < s.end - SNAP_TOLERANCE * 2.0);
+        if inside {
+            continue;
+        }
+        if let Some(span) = spans.iter().find(|s| s.start > word.start && s.start < word.end) {
+            word.start = span.start;
+        }
     }
 }
 
-/// Keeps the segments that hold speech: drops those over silence or steady noise, and those whisper
-/// itself is confident hold no speech while their words are unsure.
-pub fn drop_non_speech(segments: Vec<RawSegment>, samples: &[f32]) -> Vec<RawSegment> {
-    let energy = EnergyProfile::new(samples);
+/// Whisper sometimes loops, writing the same word or phrase over and over. People do repeat
+/// themselves ("words, words, words"), so only a run of more than [`MAX_REPEATS`] repetitions of a
+/// phrase of one to four words is cut back to its first repetitions.
+pub fn cut_repetition_loops(words: &mut Vec<Word>) {
+    let key = |w: &Word| fillers::normalize(&w.text);
+    let mut i = 0;
+    while i < words.len() {
+        let mut cut = false;
+        for len in 1..=4 {
+            let mut repeats = 1;
+            while i + (repeats + 1) * len <= words.len()
+                && (0..len).all(|k| key(&words[i + k]) == key(&words[i + repeats * len + k]))
+            {
+                repeats += 1;
+            }
+            if repeats > MAX_REPEATS {
+                words.drain(i + MAX_REPEATS * len..i + repeats * len);
+                cut = true;
+                break;
+            }
+        }
+        if !cut {
+            i += 1;
+        }
+    }
+}
+
+/// Repetitions of a phrase that are kept as speech; more are a decoding loop.
+const MAX_REPEATS: usize = 5;
+
+/// How far before a span's start a word may begin and still count as in it (detector onset lag).
+const SNAP_TOLERANCE: f64 = 0.05;
+
+/// Keeps the segments that hold speech: drops those where the voice detector hears none (silence,
+/// steady noise: where Whisper invents "Thank you."), and those whisper itself is confident hold no
+/// speech while their words are unsure.
+pub fn drop_non_speech(segments: Vec<RawSegment>, spans: &[Span]) -> Vec<RawSegment> {
     segments
         .into_iter()
         .filter(|segment| {
@@ -155,7 +182,8 @@ pub fn drop_non_speech(segments: Vec<RawSegment>, samples: &[f32]) -> Vec<RawSeg
                 segment.tokens.iter().map(|t| t.probability).sum::<f32>() / segment.tokens.len() as f32
             };
             let whisper_says_silence = segment.no_speech_probability > 0.8 && mean_probability < 0.5;
-            energy.has_voice_between(segment.start, segment.end) && !whisper_says_silence
+            let voiced = spans.iter().any(|s| s.start < segment.end && s.end > segment.start);
+            voiced && !whisper_says_silence
         })
         .collect()
 }
@@ -206,25 +234,39 @@ mod tests {
     }
 
     #[test]
-    fn silence_and_steady_noise_hold_no_voice() {
-        let silence = vec![0.0f32; 16_000 * 3];
-        assert!(!EnergyProfile::new(&silence).has_voice_between(0.0, 3.0));
-        // Deterministic white-ish noise at a steady level.
-        let mut state = 12345u32;
-        let noise: Vec<f32> = (0..16_000 * 3)
-            .map(|_| {
-                state = state.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
-                (state >> 8) as f32 / (1u32 << 24) as f32 * 0.2 - 0.1
-            })
-            .collect();
-        assert!(!EnergyProfile::new(&noise).has_voice_between(0.0, 3.0));
-        // A burst well above the floor counts.
-        let mut burst = silence.clone();
-        for (i, sample) in burst[16_000..20_000].iter_mut().enumerate() {
-            *sample = (i as f32 * 0.1).sin() * 0.3;
-        }
-        let profile = EnergyProfile::new(&burst);
-        assert!(profile.has_voice_between(0.9, 1.3));
-        assert!(!profile.has_voice_between(2.0, 3.0));
+    fn a_start_in_silence_moves_to_the_voice_onset() {
+        let mut words = vec![
+            Word { text: "This".into(), start: 0.0, end: 1.2, probability: 0.9, filler: false },
+            Word { text: "is".into(), start: 1.2, end: 1.4, probability: 0.9, filler: false },
+        ];
+        snap_to_voice(&mut words, &[Span { start: 1.05, end: 3.0 }]);
+        assert_eq!((words[0].start, words[0].end), (1.05, 1.2));
+        assert_eq!(words[1].start, 1.2, "a start inside speech stays");
+    }
+
+    #[test]
+    fn decoding_loops_are_cut_but_human_repetition_stays() {
+        let make = |text: &str| -> Vec<Word> {
+            text.split(' ')
+                .enumerate()
+                .map(|(i, t)| Word { text: t.into(), start: i as f64, end: i as f64 + 0.5, probability: 0.9, filler: false })
+                .collect()
+        };
+        let mut human = make("words, words, words, words. Um, and");
+        let before = human.len();
+        cut_repetition_loops(&mut human);
+        assert_eq!(human.len(), before);
+        let mut looped = make("I said thank you thank you thank you thank you thank you thank you thank you thank you so");
+        cut_repetition_loops(&mut looped);
+        let text: Vec<&str> = looped.iter().map(|w| w.text.as_str()).collect();
+        assert_eq!(text.join(" "), "I said thank you thank you thank you thank you thank you so");
+    }
+
+    #[test]
+    fn segments_without_voice_are_dropped() {
+        let seg = |start: f64, end: f64| RawSegment { start, end, tokens: vec![token(" Thank", start, end)], no_speech_probability: 0.1 };
+        let kept = drop_non_speech(vec![seg(0.0, 2.0), seg(2.0, 4.0)], &[Span { start: 0.5, end: 1.5 }]);
+        assert_eq!(kept.len(), 1);
+        assert_eq!(kept[0].start, 0.0);
     }
 }

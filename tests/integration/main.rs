@@ -4,8 +4,12 @@
 //! Each area has its own module; `harness` holds the shared builder.
 
 mod harness;
+mod speech;
+mod virtual_audio;
 
 mod analyze;
+mod audio;
 mod browser;
 mod cli_basics;
 mod history;
+mod transcription;
