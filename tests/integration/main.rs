@@ -12,4 +12,5 @@ mod audio;
 mod browser;
 mod cli_basics;
 mod history;
+mod models;
 mod transcription;
