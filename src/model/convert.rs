@@ -96,10 +96,13 @@ pub fn convert(model: &Ct2Model, out: &Path, format: WeightFormat) -> Result<Con
         for value in filters {
             w.write_all(&value.to_le_bytes()).map_err(write_err)?;
         }
-        // Tokens up to and including <|endoftext|>; whisper.cpp names the special tokens after it itself.
+        // The byte-level vocabulary as the official files store it: English-only models include
+        // <|endoftext|> (it is GPT-2's last token), multilingual ones stop before it. whisper.cpp names
+        // the special tokens that follow by itself.
         let decoder = ctranslate2::byte_decoder();
-        put_i32(&mut w, (eot + 1) as i32).map_err(write_err)?;
-        for token in &model.vocabulary[..=eot] {
+        let stored = if hparams.is_english_only() { eot + 1 } else { eot };
+        put_i32(&mut w, stored as i32).map_err(write_err)?;
+        for token in &model.vocabulary[..stored] {
             let bytes = ctranslate2::token_bytes(token, &decoder);
             put_i32(&mut w, bytes.len() as i32).map_err(write_err)?;
             w.write_all(&bytes).map_err(write_err)?;
