@@ -8,6 +8,7 @@ pub mod audio;
 pub mod cli;
 pub mod config;
 pub mod history;
+pub mod interview;
 pub mod model;
 pub mod paths;
 pub mod questions;
