@@ -16,7 +16,7 @@ pub fn admits_failure(doc: &Doc, f: &Features) -> Judgement {
     admitted.extend(
         f.outcomes
             .iter()
-            .filter(|(_, s)| *s != Subject::Other)
+            .filter(|(h, s)| *s != Subject::Other || mentions_self(doc, h.clause))
             .map(|(h, _)| *h),
     );
     admitted.sort_by_key(|h| (h.clause, h.start));
@@ -31,10 +31,26 @@ pub fn admits_failure(doc: &Doc, f: &Features) -> Judgement {
     Judgement::new(Fail, evidence_list(doc, &against, 2))
 }
 
+/// The clause mentions the speaker as owner or object ("they rejected every design I sent"), not as
+/// "my" before another person ("my coworker deleted...").
+fn mentions_self(doc: &Doc, clause: usize) -> bool {
+    let words = doc.clause_norms(clause);
+    words.iter().enumerate().any(|(i, w)| {
+        ["i", "me", "myself"].contains(w)
+            || (*w == "my"
+                && !words
+                    .get(i + 1)
+                    .is_some_and(|n| super::pattern::PERSONS.contains(n)))
+    })
+}
+
 /// One concrete episode: past events, with a when or where.
 pub fn specific_story(doc: &Doc, f: &Features) -> Judgement {
     let events = !f.own_events.is_empty() || !f.outcomes.is_empty() || !f.other_events.is_empty();
-    let concrete = f.narrative >= 3 || (f.narrative >= 2 && (events || !f.anchors.is_empty()));
+    let anchored = !f.anchors.is_empty();
+    let concrete = f.narrative >= 3
+        || (f.narrative >= 2 && (events || anchored))
+        || (f.narrative >= 1 && events && anchored);
     if concrete {
         let mut hits: Vec<Hit> = f.anchors.clone();
         if let Some(s) = f.first_setback() {
@@ -136,6 +152,14 @@ const WORK_CUES: &[(&str, u32)] = &[
     ("factory", 2),
     ("site", 1),
     ("meeting", 1),
+    ("conference", 1),
+    ("events", 1),
+    ("audit", 2),
+    ("regulator", 2),
+    ("quota", 2),
+    ("roadmap", 2),
+    ("postdoc", 2),
+    ("grant", 1),
 ];
 
 const OTHER_CUES: &[(&str, u32)] = &[
@@ -215,7 +239,7 @@ fn cue_score(words: &[&str], cues: &[(&str, u32)]) -> u32 {
             && matches!(
                 pair,
                 ["at" | "my" | "from", "work"]
-                    | ["worked" | "work" | "working", "as" | "at" | "for"]
+                    | ["worked" | "work" | "working", "as" | "at" | "for" | "in"]
             )
         {
             score += 2;
@@ -307,7 +331,7 @@ pub fn what_went_wrong(doc: &Doc, f: &Features) -> Judgement {
 fn own_work_outcomes(doc: &Doc, f: &Features) -> Vec<Hit> {
     static MADE_BY_ME: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
         compile(&[
-            "i prepared|wrote|built|made|managed|led|ran|organised|organized|designed|launched|created|planned|opened|owned|set",
+            "i ?had ?have prepared|wrote|written|built|made|managed|led|ran|organised|organized|designed|launched|created|planned|opened|owned|set|sent",
         ])
     });
     f.outcomes
@@ -317,6 +341,12 @@ fn own_work_outcomes(doc: &Doc, f: &Features) -> Vec<Hit> {
             MADE_BY_ME
                 .iter()
                 .any(|p| p.find(&words[..h.start], 0).is_some())
+                || words[..h.start].iter().enumerate().any(|(i, w)| {
+                    *w == "my"
+                        && !words
+                            .get(i + 1)
+                            .is_some_and(|n| super::pattern::PERSONS.contains(n))
+                })
         })
         .map(|(h, _)| *h)
         .collect()
@@ -337,10 +367,13 @@ pub fn turnaround_or_lesson(doc: &Doc, f: &Features) -> Judgement {
 
 /// Shows the lesson applied later with a good result; a lesson alone or a future intention warns.
 pub fn lesson_applied(doc: &Doc, f: &Features) -> Judgement {
-    if !f.has_setback() || (f.lessons.is_empty() && f.future_lessons.is_empty()) {
+    let turned_and_applied = !f.turnarounds.is_empty() && !f.applied.is_empty();
+    if !f.has_setback()
+        || (f.lessons.is_empty() && f.future_lessons.is_empty() && !turned_and_applied)
+    {
         return Judgement::new(Fail, Vec::new());
     }
-    if !f.lessons.is_empty() && !f.applied.is_empty() {
+    if (!f.lessons.is_empty() || !f.turnarounds.is_empty()) && !f.applied.is_empty() {
         return Judgement::new(Pass, evidence_list(doc, &f.applied, 2));
     }
     let mut hits = f.lessons.clone();

@@ -82,6 +82,76 @@ pub struct Features {
     pub defeated: Vec<Hit>,
 }
 
+/// An action the speaker (or their group) took in a clause: "I ordered pizzas", "and rebuilt my pipeline".
+/// Not a copula or a feeling ("I was", "I felt"), not negated, not hypothetical.
+pub fn own_action(doc: &Doc, clause: usize) -> Option<Hit> {
+    const ADVERBS: &[&str] = &[
+        "just",
+        "also",
+        "then",
+        "immediately",
+        "quickly",
+        "actually",
+        "finally",
+        "eventually",
+        "personally",
+        "straight",
+        "first",
+        "later",
+        "still",
+        "basically",
+        "really",
+        "even",
+        "instead",
+        "always",
+    ];
+    const NOT_ACTIONS: &[&str] = &[
+        "was", "were", "had", "did", "got", "felt", "thought", "knew", "said", "became", "wanted",
+        "tried", "seemed", "needed", "hoped", "assumed", "realized", "realised", "learned",
+        "learnt", "found", "meant", "kept", "liked", "loved", "hated", "missed", "lost", "forgot",
+        "failed",
+    ];
+    let c = &doc.clauses[clause];
+    if !c.past || c.future || c.hypothetical {
+        return None;
+    }
+    let words = doc.clause_norms(clause);
+    if words.iter().any(|w| super::text::is_negator(w)) {
+        return None;
+    }
+    let skip =
+        |i: usize| ["and", "but", "so", "then", "after", "that", "honestly"].contains(&words[i]);
+    let mut i = 0;
+    while i < words.len() && skip(i) {
+        i += 1;
+    }
+    let verb_at = if words.get(i).is_some_and(|w| ["i", "we"].contains(w)) {
+        i + 1
+    } else {
+        // A coordinated clause without a subject of its own shares the previous one's ("and rebuilt it").
+        let probe = Hit {
+            clause,
+            start: i,
+            end: i,
+        };
+        let previous_in_sentence = clause > 0 && doc.clauses[clause - 1].sentence == c.sentence;
+        if i == 0 || !previous_in_sentence || !own(subject(doc, probe)) {
+            return None;
+        }
+        i
+    };
+    let mut v = verb_at;
+    while v < words.len() && ADVERBS.contains(&words[v]) {
+        v += 1;
+    }
+    let verb = *words.get(v)?;
+    (super::text::is_past_form(verb) && !NOT_ACTIONS.contains(&verb)).then_some(Hit {
+        clause,
+        start: v,
+        end: v + 1,
+    })
+}
+
 fn narrative_clause(doc: &Doc, clause: usize) -> bool {
     let c = &doc.clauses[clause];
     (c.past || c.perfect) && !c.future && !c.hypothetical
@@ -138,9 +208,14 @@ impl Features {
         f.own_events.sort_by_key(|h| (h.clause, h.start));
         for hit in live(doc, &OUTCOMES) {
             if narrative_clause(doc, hit.clause) {
-                f.outcomes.push((hit, subject(doc, hit)));
+                let s = subject(doc, hit);
+                if s == Subject::Speaker && !f.own_events.contains(&hit) {
+                    f.own_events.push(hit);
+                }
+                f.outcomes.push((hit, s));
             }
         }
+        f.own_events.sort_by_key(|h| (h.clause, h.start));
         // "learn from my mistakes" is a platitude, not an admission.
         f.ownership = live(doc, &OWNERSHIP)
             .into_iter()
@@ -176,9 +251,12 @@ impl Features {
             })
             .collect();
         f.deflection = live(doc, &DEFLECTION);
-        f.deflection
-            .extend(Self::blaming_causes(doc, &f.other_events));
-        f.deflection.sort_by_key(|h| (h.clause, h.start));
+        // A cause put on someone else counts as blame unless the speaker also owns their part.
+        if f.ownership.is_empty() {
+            f.deflection
+                .extend(Self::blaming_causes(doc, &f.other_events));
+            f.deflection.sort_by_key(|h| (h.clause, h.start));
+        }
         f.severe = Self::severe(doc);
         for hit in &f.severe {
             if own(subject(doc, *hit)) && !f.own_events.contains(hit) {
@@ -336,6 +414,7 @@ impl Features {
                 self.lessons.push(hit);
             }
         }
+        let own_event_clauses: Vec<usize> = self.own_events.iter().map(|h| h.clause).collect();
         for hit in live(doc, &TURNAROUND) {
             let c = &doc.clauses[hit.clause];
             if setback.is_some()
@@ -343,9 +422,23 @@ impl Features {
                 && !c.future
                 && (c.past || c.perfect)
                 && !matches!(subject(doc, hit), Subject::Other)
+                && !own_event_clauses.contains(&hit.clause)
             {
                 self.turnarounds.push(hit);
             }
+        }
+        // Any other action the speaker took after the setback ("I ordered pizzas", "I switched to ...").
+        if let Some(first) = setback {
+            for c in (first.clause + 1)..doc.clauses.len() {
+                if let Some(hit) = own_action(doc, c)
+                    && !own_event_clauses.contains(&c)
+                    && !self.deflection.iter().any(|d| d.clause == c)
+                    && !self.turnarounds.contains(&hit)
+                {
+                    self.turnarounds.push(hit);
+                }
+            }
+            self.turnarounds.sort_by_key(|h| (h.clause, h.start));
         }
         // Later success: no recurrence, or a later occasion with a good result nearby.
         let lesson_start = self
@@ -379,6 +472,12 @@ impl Features {
             let c = &doc.clauses[later.clause];
             if c.future || setback.is_none_or(|s| before(later, s)) {
                 continue;
+            }
+            // Doing something differently on a later occasion is the lesson in action.
+            if let Some(action) = own_action(doc, later.clause)
+                && !self.lessons.contains(&action)
+            {
+                self.lessons.push(action);
             }
             let sentence = c.sentence;
             let near = positives.iter().find(|p| {

@@ -57,6 +57,7 @@ pub const WRONG_ACTIONS: &[&str] = &[
     "overwrote|overwritten|overslept|overcharged|undercharged",
     "ran up",
     "signed ~~ without",
+    "put off|postponed|deprioriti*|procrastinat*",
 ];
 
 /// A negated own action that owns an omission ("I didn't test", "without talking to customers").
@@ -68,6 +69,8 @@ pub const OMISSIONS: &[&str] = &[
     "not enough ~ research|testing|time|questions|preparation",
     "should have|ought to have",
     "focused on ~~ not on",
+    "not ?taking|making|doing|giving|spending ~ enough",
+    "not ~ enough",
 ];
 
 /// Bad outcomes, whoever caused them.
@@ -122,6 +125,10 @@ pub const OUTCOMES: &[&str] = &[
     "failing",
     "had nothing",
     "was|were annoyed|unhappy|livid",
+    "fell ~ flat",
+    "only @num",
+    "incomplete|inaccurate|unclear|unusable|buggy|broken",
+    "terrible|awful|poor|bad|worse|worst|rejected|cancelled|canceled|slipped|embarrassing|humiliating|disaster|fiasco|setback|trouble|overdue|declined|dropped",
 ];
 
 /// Explicit ownership of a failure.
@@ -149,6 +156,9 @@ pub const OWNERSHIP: &[&str] = &[
     "my doing",
     "because of me",
     "i caused",
+    "i fail|failed ~ all the time",
+    "i ?often ?always ?sometimes make|made ?a ?lot ?of ?plenty ?of mistakes",
+    "my ?biggest failure ~ has been|was|is not",
 ];
 
 /// Putting it on others or on circumstances.
@@ -257,6 +267,9 @@ pub const LESSONS: &[&str] = &[
     "not ~ any more|longer",
     "i make sure",
     "never again",
+    "in future",
+    "been clean|sober",
+    "clean for",
 ];
 
 /// Preventive actions: a habit or process put in place.
@@ -328,6 +341,8 @@ pub const NO_RECURRENCE: &[&str] = &[
     "without a ?single error|errors|mistake|mistakes|problem|problems|issue|issues|incident",
     "never had ~~ again|since",
     "not had ~~ again|since",
+    "never had another|any",
+    "no more|further",
 ];
 
 /// Markers of a later occasion.
@@ -358,6 +373,10 @@ pub const LATER: &[&str] = &[
     "this past year",
     "by the end of",
     "every ~ since",
+    "by the ~ quarter|year|month|week|season|semester|end",
+    "been clean",
+    "in the @num years|months|weeks after",
+    "@num years|months|weeks after",
 ];
 
 /// Good results.
@@ -406,6 +425,10 @@ pub const POSITIVE: &[&str] = &[
     "selling",
     "under @num hours|minutes|days|weeks",
     "finished in",
+    "funded|approved|accepted|hired|selected|awarded|published|passed",
+    "gone ?really ?very well|smoothly",
+    "smoothly",
+    "percent",
 ];
 
 /// Time and place anchors of a concrete episode.
@@ -546,6 +569,8 @@ pub const SELF_DEPRECATING: &[&str] = &[
     "i am not cut out",
     "i am ?just not good at",
     "i am ?just not ?very ?really good at|under|with",
+    "i am just not a|an",
+    "i am not a ~ person",
 ];
 
 /// Sounding defeated.

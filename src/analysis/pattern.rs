@@ -302,6 +302,24 @@ pub fn negated(doc: &Doc, hit: Hit) -> bool {
 /// nearest earlier clause in the same sentence that has one.
 pub fn subject(doc: &Doc, hit: Hit) -> Subject {
     let words = doc.clause_norms(hit.clause);
+    // A match that opens with the speaker's own words ("my proposal was too ambitious") is theirs.
+    match words.get(hit.start) {
+        Some(&("i" | "my" | "myself"))
+            if !words
+                .get(hit.start + 1)
+                .is_some_and(|n| PERSONS.contains(n)) =>
+        {
+            return Subject::Speaker;
+        }
+        Some(&("we" | "our"))
+            if !words
+                .get(hit.start + 1)
+                .is_some_and(|n| PERSONS.contains(n) && *n != "team") =>
+        {
+            return Subject::We;
+        }
+        _ => {}
+    }
     if let Some(s) = (0..hit.start)
         .rev()
         .find_map(|i| subject_at(doc, hit.clause, &words, i))
@@ -328,12 +346,26 @@ pub fn subject(doc: &Doc, hit: Hit) -> Subject {
         if doc.clauses[c].sentence != sentence {
             break;
         }
-        let w = doc.clause_norms(c);
-        if let Some(s) = (0..w.len()).find_map(|i| subject_at(doc, c, &w, i)) {
+        if let Some(s) = leading_subject(doc, c) {
             return s;
         }
     }
     Subject::Thing
+}
+
+/// The subject a clause opens with ("I owned up...", "and my manager said..."), if any: a subject word
+/// before its first verb. Objects after the verb ("negotiated with the supplier") do not count.
+fn leading_subject(doc: &Doc, clause: usize) -> Option<Subject> {
+    let words = doc.clause_norms(clause);
+    for i in 0..words.len() {
+        if let Some(s) = subject_at(doc, clause, &words, i) {
+            return Some(s);
+        }
+        if super::text::is_past_form(words[i]) {
+            return None;
+        }
+    }
+    None
 }
 
 /// The first subject word at or after `from` in a clause.

@@ -196,7 +196,7 @@ const ADJ_BEFORE: &[&str] = &[
     "am", "is", "are", "be", "very", "really", "so", "more", "most", "too", "get", "feel",
 ];
 
-fn is_past_form(word: &str) -> bool {
+pub(crate) fn is_past_form(word: &str) -> bool {
     IRREGULAR_PAST.contains(&word)
         || (word.len() > 3 && word.ends_with("ed") && !NOT_PAST.contains(&word))
 }
@@ -843,7 +843,9 @@ fn set_flags(clause: &mut Clause, norms: &[&str]) {
             // "would have" is a counterfactual about the past; still not something that happened.
             clause.future = true;
         }
-        if HABITUAL.contains(w) && !norms.contains(&"since") && *w != "always" {
+        // "I've learned that sometimes you need to..." reports a lesson; the adverb is inside it.
+        let reported = norms[..i].contains(&"that");
+        if HABITUAL.contains(w) && !norms.contains(&"since") && *w != "always" && !reported {
             clause.hypothetical = true;
         }
         let has_have = (1..=3).any(|n| ["have", "has"].contains(&before(n)));
