@@ -786,7 +786,7 @@ fn split_clauses(tokens: &[Token]) -> Vec<Clause> {
         }
         if token.stop_after {
             sentence_pending = true;
-        } else if token.comma_after {
+        } else if token.comma_after && token.mark.is_none() {
             break_pending = true;
         }
     }
@@ -885,9 +885,10 @@ mod tests {
         let mut last_word = usize::MAX;
         for t in &doc.tokens {
             if let Some(Mark::Filler(f)) = t.mark {
-                if !(f.contains(' ') && t.word == last_word + 1 && out.last() == Some(&f))
-                    || !f.contains(' ')
-                {
+                let second_word = f.contains(' ')
+                    && t.word == last_word.wrapping_add(1)
+                    && out.last() == Some(&f);
+                if !second_word {
                     out.push(f);
                 }
                 last_word = t.word;

@@ -240,8 +240,13 @@ mod tests {
         bank.add_dir(dir.path()).unwrap();
         assert_eq!(bank.get("failure").unwrap().time.min, 45.0);
 
-        std::fs::write(dir.path().join("zz-broken.toml"), "id = \"x\"\ntext = \n").unwrap();
-        let err = bank.add_dir(dir.path()).unwrap_err().to_string();
+        let broken = tempfile::tempdir().unwrap();
+        std::fs::write(
+            broken.path().join("zz-broken.toml"),
+            "id = \"x\"\ntext = \n",
+        )
+        .unwrap();
+        let err = bank.add_dir(broken.path()).unwrap_err().to_string();
         assert!(err.contains("zz-broken.toml: line 2"), "{err}");
     }
 

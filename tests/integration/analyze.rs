@@ -187,7 +187,7 @@ fn text_report_json_has_the_contract_shape() {
             .starts_with("Last year")
     );
     let score = report["score"].as_u64().unwrap();
-    assert!(score <= 100 && score >= 80, "{score}");
+    assert!((80..=100).contains(&score), "{score}");
     let first = &report["checks"][0];
     assert_eq!(first["id"], "admits-failure");
     assert_eq!(first["outcome"], "pass");
