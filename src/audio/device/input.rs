@@ -11,6 +11,7 @@ use ringbuf::{HeapCons, HeapProd, HeapRb};
 
 use super::{
     DeviceError, Direction, OPEN_TIMEOUT, STALL_TIMEOUT, classify, device_id, find_device, host,
+    small_buffer,
 };
 
 /// Seconds of audio the capture ring holds before samples are dropped.
@@ -48,10 +49,24 @@ impl InputStream {
         let host = host()?;
         let device = find_device(&host, name, Direction::Input)?;
         let label = device_id(&device);
-        let supported = device
-            .default_input_config()
-            .map_err(|err| classify(&err, Direction::Input, &label))?;
-        let config = supported.config();
+        let opening = |err: cpal::Error| match classify(&err, Direction::Input, &label) {
+            // A device that cannot even be opened is missing, not disconnected.
+            DeviceError::Gone { .. } if label == "default" => DeviceError::NoInput,
+            DeviceError::Gone { direction, name } => DeviceError::Unavailable { direction, name },
+            other => other,
+        };
+        // Asking what the device offers opens it: failing there (ALSA says "does not support
+        // input" for a card that is not there) means there is no such microphone.
+        let probing = |err: cpal::Error| match opening(err) {
+            DeviceError::Unsupported { .. } if label == "default" => DeviceError::NoInput,
+            DeviceError::Unsupported {
+                direction, name, ..
+            } => DeviceError::Unavailable { direction, name },
+            other => other,
+        };
+        let supported = choose_input_config(&device).map_err(probing)?;
+        let mut config = supported.config();
+        config.buffer_size = small_buffer(supported.buffer_size(), config.sample_rate, 10);
         let capacity = (config.sample_rate.max(8000)
             * u32::from(config.channels.max(1))
             * RING_SECONDS) as usize;
@@ -79,10 +94,8 @@ impl InputStream {
                 });
             }
         }
-        .map_err(|err| classify(&err, Direction::Input, &label))?;
-        stream
-            .play()
-            .map_err(|err| classify(&err, Direction::Input, &label))?;
+        .map_err(opening)?;
+        stream.play().map_err(opening)?;
         Ok(InputStream {
             _stream: stream,
             consumer,
@@ -163,6 +176,20 @@ impl InputStream {
         }
         Ok(())
     }
+}
+
+/// 16 kHz mono 16-bit when the device offers it (what the recording is, so nothing to convert, and
+/// a raw 16 kHz test file is read byte for byte); else the device's default format.
+fn choose_input_config(device: &cpal::Device) -> Result<cpal::SupportedStreamConfig, cpal::Error> {
+    if let Ok(configs) = device.supported_input_configs() {
+        let direct = configs
+            .filter(|c| c.sample_format() == SampleFormat::I16 && c.channels() == 1)
+            .find_map(|c| c.try_with_sample_rate(16_000));
+        if let Some(direct) = direct {
+            return Ok(direct);
+        }
+    }
+    device.default_input_config()
 }
 
 fn build_input<T>(

@@ -59,6 +59,16 @@ pub enum DeviceError {
         /// The device.
         name: String,
     },
+    /// The named device exists but cannot be opened (unplugged since it was listed, or broken).
+    #[error(
+        "the {direction} device `{name}` is not available; connect it or pick another with --{direction}-device (see `rehearse devices`)"
+    )]
+    Unavailable {
+        /// `input` or `output`.
+        direction: &'static str,
+        /// The device.
+        name: String,
+    },
     /// Another program holds the device.
     #[error(
         "the {direction} device `{name}` is busy; close the other program using it, or pick another with --{direction}-device"
@@ -290,6 +300,22 @@ fn classify(err: &cpal::Error, direction: Direction, name: &str) -> DeviceError 
     }
 }
 
+/// A buffer of about 1/`per_second` of a second when the device says what it allows: backends'
+/// defaults can be over a second (the ALSA PulseAudio plugin's is), which delays a question's start
+/// and makes captured audio arrive in lumps.
+fn small_buffer(
+    supported: &cpal::SupportedBufferSize,
+    rate: u32,
+    per_second: u32,
+) -> cpal::BufferSize {
+    match supported {
+        cpal::SupportedBufferSize::Range { min, max } if min <= max => {
+            cpal::BufferSize::Fixed((rate / per_second.max(1)).clamp(*min, *max))
+        }
+        _ => cpal::BufferSize::Default,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -314,6 +340,10 @@ mod tests {
                 direction: "input",
                 name: "hw:0".into(),
             },
+            DeviceError::Unavailable {
+                direction: "input",
+                name: "hw:0".into(),
+            },
         ];
         let texts: Vec<String> = errors.iter().map(ToString::to_string).collect();
         for text in &texts {
@@ -322,5 +352,23 @@ mod tests {
         }
         let unique: std::collections::HashSet<_> = texts.iter().collect();
         assert_eq!(unique.len(), texts.len());
+    }
+
+    #[test]
+    fn backend_errors_are_kept_apart() {
+        let kinds = [
+            (cpal::ErrorKind::PermissionDenied, "denied"),
+            (cpal::ErrorKind::DeviceBusy, "busy"),
+            (cpal::ErrorKind::DeviceNotAvailable, "disconnected"),
+            (cpal::ErrorKind::UnsupportedConfig, "no usable audio format"),
+        ];
+        for (kind, words) in kinds {
+            let err = classify(&cpal::Error::new(kind), Direction::Input, "hw:1");
+            let text = err.to_string();
+            assert!(
+                text.contains(words) && text.contains("`hw:1`"),
+                "{kind:?}: {text}"
+            );
+        }
     }
 }

@@ -9,6 +9,7 @@ use cpal::{FromSample, SampleFormat, SizedSample};
 
 use super::{
     DeviceError, Direction, OPEN_TIMEOUT, STALL_TIMEOUT, classify, device_id, find_device, host,
+    small_buffer,
 };
 
 /// Plays mono samples at `rate` on the named output device (or the default) and returns when they
@@ -17,7 +18,11 @@ pub fn play(samples: &[f32], rate: u32, name: Option<&str>) -> Result<(), Device
     let host = host()?;
     let device = find_device(&host, name, Direction::Output)?;
     let label = device_id(&device);
-    let err = |e: cpal::Error| classify(&e, Direction::Output, &label);
+    let err = |e: cpal::Error| match classify(&e, Direction::Output, &label) {
+        DeviceError::Gone { .. } if label == "default" => DeviceError::NoOutput,
+        DeviceError::Gone { direction, name } => DeviceError::Unavailable { direction, name },
+        other => other,
+    };
     let (config, format) = choose_output_config(&device, rate).map_err(err)?;
     let samples: Arc<[f32]> = if config.sample_rate == rate {
         samples.into()
@@ -87,25 +92,14 @@ fn choose_output_config(
         candidates.sort_by_key(|c| (c.sample_format() != SampleFormat::F32, c.channels()));
         if let Some(best) = candidates.first() {
             let mut config = best.config();
-            config.buffer_size = small_buffer(best.buffer_size(), rate);
+            config.buffer_size = small_buffer(best.buffer_size(), rate, 5);
             return Ok((config, best.sample_format()));
         }
     }
     let default = device.default_output_config()?;
     let mut config = default.config();
-    config.buffer_size = small_buffer(default.buffer_size(), config.sample_rate);
+    config.buffer_size = small_buffer(default.buffer_size(), config.sample_rate, 5);
     Ok((config, default.sample_format()))
-}
-
-/// About 40 ms of buffer when the device says what it allows: backends' defaults can be over a
-/// second (the ALSA PulseAudio plugin's is), which delays the start of a question.
-fn small_buffer(supported: &cpal::SupportedBufferSize, rate: u32) -> cpal::BufferSize {
-    match supported {
-        cpal::SupportedBufferSize::Range { min, max } if min <= max => {
-            cpal::BufferSize::Fixed((rate / 25).clamp(*min, *max))
-        }
-        _ => cpal::BufferSize::Default,
-    }
 }
 
 fn build_output<T>(

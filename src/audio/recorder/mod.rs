@@ -173,10 +173,18 @@ pub enum RecordError {
     /// The device rate cannot be converted.
     #[error(transparent)]
     Resample(#[from] ResampleError),
+    /// The device opened but never delivered audio.
+    #[error(
+        "the microphone delivered no audio for {0} s; check that it is connected and not in use, or pick another with --input-device (see `rehearse devices`)"
+    )]
+    Silent(u64),
     /// The worker thread died.
     #[error("the recorder stopped unexpectedly; `{0}` keeps what was captured")]
     Crashed(PathBuf),
 }
+
+/// How long [`Recorder::start`] waits for the first audio.
+const LIVE_TIMEOUT: Duration = Duration::from_secs(15);
 
 /// Stops a running recording from any thread.
 #[derive(Debug, Clone)]
@@ -198,13 +206,15 @@ pub struct Recorder {
 }
 
 impl Recorder {
-    /// Opens the input device named in the options (or the default) and starts recording.
+    /// Opens the input device named in the options (or the default) and starts recording; returns
+    /// once the first audio has arrived.
     pub fn start(options: RecordOptions) -> Result<Recorder, RecordError> {
         let source = InputStream::open(options.input_device.as_deref())?;
         Recorder::start_with_source(source, options)
     }
 
-    /// Starts recording from any source.
+    /// Starts recording from any source; returns once the first audio has arrived (or the source
+    /// has ended).
     pub fn start_with_source(
         source: impl CaptureSource,
         options: RecordOptions,
@@ -226,7 +236,16 @@ impl Recorder {
         let (sender, receiver) = mpsc::channel();
         let stop = StopHandle(Arc::new(AtomicBool::new(false)));
         let path = options.output.clone();
-        let worker = Worker::new(options, source, resampler, writer, sender, stop.clone());
+        let (live_sender, live) = mpsc::sync_channel(1);
+        let worker = Worker::new(
+            options,
+            source,
+            resampler,
+            writer,
+            sender,
+            stop.clone(),
+            live_sender,
+        );
         let handle = std::thread::Builder::new()
             .name("rehearse-recorder".into())
             .spawn(move || worker.run())
@@ -234,6 +253,16 @@ impl Recorder {
                 path: path.clone(),
                 source,
             })?;
+        // Return once the microphone is live, so whoever prompts "speak now" is telling the truth
+        // (sound servers can take a couple of seconds to deliver the first samples).
+        match live.recv_timeout(LIVE_TIMEOUT) {
+            Ok(Ok(())) => {}
+            Ok(Err(err)) => return Err(RecordError::Device(err)),
+            Err(_) => {
+                stop.stop();
+                return Err(RecordError::Silent(LIVE_TIMEOUT.as_secs()));
+            }
+        }
         Ok(Recorder {
             events: Some(receiver),
             stop,

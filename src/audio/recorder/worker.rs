@@ -2,8 +2,9 @@
 
 use std::fs::File;
 use std::io::BufWriter;
+use std::mem::ManuallyDrop;
 use std::sync::atomic::Ordering;
-use std::sync::mpsc::Sender;
+use std::sync::mpsc::{Sender, SyncSender};
 use std::time::Duration;
 
 use super::super::device::DeviceError;
@@ -25,7 +26,11 @@ const LEVEL_FRAMES: u32 = 3;
 
 pub(super) struct Worker<S: CaptureSource> {
     options: RecordOptions,
-    source: S,
+    /// Never dropped after the device is lost: closing a stream whose sound server died can block
+    /// forever inside the backend (seen with ALSA's PulseAudio plugin), so it is leaked instead.
+    source: ManuallyDrop<S>,
+    /// Told once when the first audio arrives (or the source fails or ends before any).
+    live: Option<SyncSender<Result<(), DeviceError>>>,
     resampler: StreamResampler,
     vad: VoiceActivity,
     writer: Option<hound::WavWriter<BufWriter<File>>>,
@@ -53,11 +58,13 @@ impl<S: CaptureSource> Worker<S> {
         writer: hound::WavWriter<BufWriter<File>>,
         events: Sender<RecorderEvent>,
         stop: StopHandle,
+        live: SyncSender<Result<(), DeviceError>>,
     ) -> Self {
         Worker {
             vad: VoiceActivity::new(options.vad),
             options,
-            source,
+            source: ManuallyDrop::new(source),
+            live: Some(live),
             resampler,
             writer: Some(writer),
             events,
@@ -93,6 +100,9 @@ impl<S: CaptureSource> Worker<S> {
                     .map(|frame| frame.iter().sum::<f32>() / channels as f32),
             );
             let got_audio = !mono.is_empty();
+            if got_audio && let Some(live) = self.live.take() {
+                let _ = live.send(Ok(()));
+            }
             if got_audio {
                 match self.resampler.push(&mono) {
                     Ok(out) => {
@@ -116,6 +126,12 @@ impl<S: CaptureSource> Worker<S> {
                 std::thread::sleep(Duration::from_millis(10));
             }
         };
+        if let Some(live) = self.live.take() {
+            let _ = live.send(match &reason {
+                StopReason::DeviceLost(err) => Err(err.clone()),
+                _ => Ok(()),
+            });
+        }
         self.finish(reason)
     }
 
@@ -261,7 +277,8 @@ impl<S: CaptureSource> Worker<S> {
             reason = write_failed(err);
         }
         let _ = self.events.send(RecorderEvent::Stopped(reason.clone()));
-        Recording {
+        let lost = matches!(reason, StopReason::DeviceLost(_));
+        let recording = Recording {
             path: self.options.output.clone(),
             duration_seconds: self.samples.len() as f64 / f64::from(WHISPER_RATE),
             samples: self.samples,
@@ -270,7 +287,11 @@ impl<S: CaptureSource> Worker<S> {
             dropped_samples: self.source.dropped(),
             source_rate: self.source.rate(),
             source_channels: self.source.channels(),
+        };
+        if !lost {
+            drop(ManuallyDrop::into_inner(self.source));
         }
+        recording
     }
 }
 
@@ -290,7 +311,9 @@ fn resample_lost(err: &ResampleError) -> DeviceError {
     }
 }
 
+/// The inverse of cpal's `i16` to `f32` conversion (divide by 32768), so 16-bit input is written
+/// back bit for bit.
 fn to_i16(sample: f32) -> i16 {
-    let scaled = (sample.clamp(-1.0, 1.0) * 32767.0).round();
+    let scaled = (sample * 32768.0).round().clamp(-32768.0, 32767.0);
     scaled as i16
 }
