@@ -12,6 +12,9 @@ PACKAGES=(
   pkg-config       # finds ALSA for cpal
   libasound2-dev   # cpal's ALSA backend
   espeak-ng        # the interviewer's voice, and speech fixtures in tests
+  pulseaudio       # tests: each audio test starts its own server with null sinks as a virtual cable
+  pulseaudio-utils # tests: paplay/parec/pactl play the answer into it and capture the speaker side
+  libasound2-plugins # ALSA's `pulse` device, which routes cpal's ALSA default through PulseAudio
   tmux             # tests: the practice screen is driven in a real terminal
   chromium         # tests: the HTML review opens in a real headless browser
   chromium-driver  # tests: drives that browser over WebDriver
