@@ -6,6 +6,7 @@ mod delete;
 mod devices;
 mod history;
 mod model;
+mod practice;
 mod questions;
 mod record;
 mod review;
@@ -26,13 +27,16 @@ pub struct Cli {
     #[arg(long, global = true, env = "REHEARSE_MODEL", value_name = "NAME|PATH")]
     pub model: Option<String>,
 
+    /// Without a subcommand: a practice interview with the defaults (`rehearse practice`).
     #[command(subcommand)]
-    pub command: Command,
+    pub command: Option<Command>,
 }
 
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Practise: answer interview questions out loud and get feedback on each (the default).
+    Practice(practice::Args),
     /// Transcribe a recording (WAV) with word timings and filler words.
     Transcribe(transcribe::Args),
     /// Show, download or import Whisper models.
@@ -79,7 +83,11 @@ pub fn main() -> ExitCode {
 
 fn run(cli: Cli) -> anyhow::Result<()> {
     let model = cli.model.as_deref();
-    match cli.command {
+    let Some(command) = cli.command else {
+        return practice::run(&practice::Args::default(), model);
+    };
+    match command {
+        Command::Practice(args) => practice::run(&args, model),
         Command::Transcribe(args) => transcribe::run(&args, model),
         Command::Model(command) => model::run(command, model),
         Command::History(args) => history::run(&args),

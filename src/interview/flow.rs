@@ -118,6 +118,9 @@ pub fn run(
                 let Some((check, prompt)) = next else {
                     break choice;
                 };
+                if choice == Choice::Quit {
+                    break choice;
+                }
                 asked.push(check.clone());
                 let follow_turn = Turn {
                     prompt: &prompt,
@@ -231,16 +234,18 @@ mod tests {
         }
     }
 
+    type Row = (
+        String,
+        String,
+        u32,
+        Option<i64>,
+        Option<String>,
+        serde_json::Value,
+    );
+
     #[derive(Default)]
     struct Kept2 {
-        rows: Vec<(
-            String,
-            String,
-            u32,
-            Option<i64>,
-            Option<String>,
-            serde_json::Value,
-        )>,
+        rows: Vec<Row>,
         fail_at: Option<usize>,
     }
 

@@ -10,6 +10,7 @@
 mod compare;
 mod flow;
 pub mod follow_up;
+pub mod live;
 mod summary;
 
 use std::path::PathBuf;

@@ -1,0 +1,204 @@
+//! The practice screens: a full-screen interface on a terminal ([`full`]) and plain lines otherwise
+//! ([`plain`]), both [`Frontend`](crate::interview::Frontend)s over the same real audio
+//! ([`crate::interview::live`]): show and speak the question, record into the history's path,
+//! transcribe, show the report, read the candidate's choice.
+
+pub mod full;
+mod guard;
+pub mod plain;
+
+use std::path::PathBuf;
+
+use anyhow::Context as _;
+
+use crate::audio::recorder::{RecorderEvent, StopReason};
+use crate::audio::voice::{self, Spoken, VoiceOptions};
+use crate::interview::live::{self, Interrupt, Key, LiveSettings};
+use crate::interview::{Asked, Comparison, Feedback, InterviewError, Take, Turn};
+use crate::transcribe::Transcriber;
+
+pub use guard::{TerminalGuard, install_panic_hook, restore_terminal};
+
+/// What both screens need to take an answer.
+pub struct Context<'a> {
+    /// The loaded model.
+    pub transcriber: &'a Transcriber,
+    /// Recording settings.
+    pub live: LiveSettings,
+    /// The interviewer's voice.
+    pub voice: VoiceOptions,
+    /// Ctrl-C and the quit key.
+    pub interrupt: Interrupt,
+    /// Reserves the file for the next recording (the history's path).
+    pub new_recording: Box<dyn FnMut() -> anyhow::Result<PathBuf> + 'a>,
+    /// A device or disk failure that ended the session after keeping the answer; reported at the end.
+    pub failure: Option<anyhow::Error>,
+    /// The notice about a missing speech engine was shown.
+    pub voice_notice_shown: bool,
+}
+
+/// What a screen shows while an answer is taken.
+pub(crate) trait Show {
+    /// Before speaking: the question is on screen.
+    fn asking(&mut self, turn: &Turn<'_>) -> anyhow::Result<()>;
+    /// A one-line note (no speech engine, speaker failed).
+    fn note(&mut self, text: &str);
+    /// Recording started.
+    fn recording(&mut self, turn: &Turn<'_>, max_seconds: f64) -> anyhow::Result<()>;
+    /// A recorder event or a tick; returns the key pressed.
+    fn tick(&mut self, event: Option<&RecorderEvent>) -> Key;
+    /// Transcription progress, 0 to 100.
+    fn transcribing(&mut self, seconds: f64, percent: i32);
+}
+
+/// Speaks the prompt, records and transcribes: the part both screens share.
+pub(crate) fn take_answer(
+    context: &mut Context<'_>,
+    show: &mut dyn Show,
+    turn: &Turn<'_>,
+) -> Result<Asked, InterviewError> {
+    if context.interrupt.is_set() {
+        return Ok(Asked::Quit);
+    }
+    show.asking(turn).map_err(InterviewError::Frontend)?;
+    match voice::speak(turn.prompt, None, &context.voice) {
+        Ok(Spoken::Played(_)) => {}
+        Ok(Spoken::TextOnly { notice }) => {
+            if !context.voice_notice_shown {
+                show.note(&notice);
+                context.voice_notice_shown = true;
+            }
+        }
+        Err(err) => show.note(&format!(
+            "cannot speak the question ({err}); read it on screen"
+        )),
+    }
+    if context.interrupt.is_set() {
+        return Ok(Asked::Quit);
+    }
+    let path = (context.new_recording)().map_err(InterviewError::Frontend)?;
+    let max = live::max_seconds(&context.live, turn.question.time.max);
+    show.recording(turn, max)
+        .map_err(InterviewError::Frontend)?;
+    let recorded = match live::record(&context.live, max, &path, &context.interrupt, &mut |e| {
+        show.tick(e)
+    }) {
+        Ok(recorded) => recorded,
+        Err(err) => {
+            let _ = std::fs::remove_file(&path);
+            return Err(InterviewError::Frontend(
+                anyhow::Error::new(err).context("cannot start recording"),
+            ));
+        }
+    };
+    if recorded.key == Key::Skip {
+        let _ = std::fs::remove_file(&path);
+        return Ok(Asked::Skip);
+    }
+    let mut interrupted = recorded.interrupted;
+    let recording = recorded.recording;
+    match &recording.stop {
+        StopReason::DeviceLost(err) => {
+            context.failure = Some(anyhow::anyhow!(
+                "{err}; the {:.1} s recorded before are kept in the history",
+                recording.duration_seconds
+            ));
+            interrupted = true;
+        }
+        StopReason::WriteFailed {
+            disk_full: true, ..
+        } => {
+            context.failure = Some(anyhow::anyhow!(
+                "the disk is full; the answer so far is kept in `{}`, so free some space and practise again",
+                recording.path.display()
+            ));
+            interrupted = true;
+        }
+        StopReason::WriteFailed { detail, .. } => {
+            context.failure = Some(anyhow::anyhow!(
+                "cannot write `{}` ({detail}); it keeps what was written before",
+                recording.path.display()
+            ));
+            interrupted = true;
+        }
+        _ => {}
+    }
+    let seconds = recording.duration_seconds;
+    let transcript = live::transcribe(context.transcriber, &recording.samples, &mut |p| {
+        show.transcribing(seconds, p)
+    })
+    .with_context(|| format!("cannot transcribe `{}`", path.display()))
+    .map_err(InterviewError::Frontend)?;
+    Ok(Asked::Answer(Take {
+        transcript,
+        samples: recording.samples,
+        recording: Some(path),
+        interrupted,
+    }))
+}
+
+/// The heading of a turn: `Question 1 of 3` or `Follow-up`, with the attempt.
+pub(crate) fn heading(turn: &Turn<'_>) -> String {
+    let mut text = if turn.follow_up_check.is_some() {
+        format!("Question {} of {}, follow-up", turn.number, turn.total)
+    } else {
+        format!("Question {} of {}", turn.number, turn.total)
+    };
+    if turn.attempt > 1 {
+        text.push_str(&format!(", attempt {}", turn.attempt));
+    }
+    text
+}
+
+/// The text under a report: what a follow-up recovered and the comparison with the last attempt.
+pub(crate) fn feedback_extra(feedback: &Feedback<'_>) -> String {
+    let mut out = String::new();
+    if let Some(check) = feedback.turn.follow_up_check {
+        if feedback.recovered.is_empty() {
+            out.push_str(&format!(
+                "\nThe follow-up on {check} did not change any check.\n"
+            ));
+        } else {
+            out.push_str(&format!(
+                "\nThe follow-up recovered: {}.\n",
+                feedback.recovered.join(", ")
+            ));
+        }
+    }
+    if let Some(comparison) = feedback.comparison {
+        out.push_str("\nCompared with your last attempt:\n");
+        out.push_str(&Comparison::render(comparison));
+    }
+    out
+}
+
+/// `m:ss`.
+pub(crate) fn clock(seconds: f64) -> String {
+    let whole = seconds.max(0.0) as u64;
+    format!("{}:{:02}", whole / 60, whole % 60)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::questions::Bank;
+
+    #[test]
+    fn headings_name_the_follow_up_and_the_attempt() {
+        let bank = Bank::shipped().unwrap();
+        let q = bank.get("failure").unwrap();
+        let mut turn = Turn {
+            question: q,
+            prompt: &q.text,
+            follow_up_check: None,
+            attempt: 1,
+            number: 1,
+            total: 3,
+        };
+        assert_eq!(heading(&turn), "Question 1 of 3");
+        turn.follow_up_check = Some("lesson-applied");
+        turn.attempt = 2;
+        assert_eq!(heading(&turn), "Question 1 of 3, follow-up, attempt 2");
+        assert_eq!(clock(75.9), "1:15");
+    }
+}
