@@ -81,7 +81,8 @@ pub struct Delivery {
     pub fillers: Fillers,
     /// Hedges: kind of, sort of, I guess, I suppose, maybe.
     pub hedges: Counted,
-    /// Repeated words and restarts ("I I", "we were we were").
+    /// Repeated words and restarts; each item is the abandoned copy ("i" for "I I", "we were" for
+    /// "we were, we were").
     pub repetitions: Counted,
     /// Silent gaps.
     pub pauses: Pauses,

@@ -514,15 +514,26 @@ pub fn evidence(doc: &Doc, hit: Hit) -> Evidence {
     let short = doc.clauses[clause].tokens.len() < 4;
     let same_sentence =
         clause > 0 && doc.clauses[clause - 1].sentence == doc.clauses[clause].sentence;
-    let (quote, start) = if short && same_sentence {
-        let (a, start) = doc.quote_clause(clause - 1);
-        let (b, _) = doc.quote_clause(clause);
-        (format!("{a} {b}"), start)
+    let from = if short && same_sentence {
+        clause - 1
     } else {
-        doc.quote_clause(clause)
+        clause
     };
-    let quote = quote.split_whitespace().collect::<Vec<_>>().join(" ");
-    Evidence { quote, start }
+    let first = doc.clauses[from].tokens[0];
+    let last = *doc.clauses[clause].tokens.last().unwrap_or(&first);
+    let (first_word, last_word) = (doc.tokens[first].word, doc.tokens[last].word);
+    let quote = doc.words[first_word..=last_word]
+        .iter()
+        .map(|w| w.text.as_str())
+        .collect::<Vec<_>>()
+        .join(" ");
+    let quote = quote
+        .trim_matches(|c: char| !c.is_alphanumeric() && c != '\'' && c != '"')
+        .to_string();
+    Evidence {
+        quote,
+        start: doc.words[first_word].start,
+    }
 }
 
 /// Quotes for hits, one per clause, at most `max`.

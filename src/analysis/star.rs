@@ -193,3 +193,62 @@ pub fn career_arc(doc: &Doc) -> Judgement {
     };
     Judgement::new(outcome, evidence_list(doc, &found, 3))
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::analysis::{Outcome, analyze_text};
+    use crate::questions::Bank;
+
+    fn outcome(question: &str, answer: &str, check: &str) -> Outcome {
+        let bank = Bank::shipped().unwrap();
+        let report = analyze_text(bank.get(question).unwrap(), answer);
+        report.check(check).unwrap().outcome
+    }
+
+    #[test]
+    fn weakness_in_disguise_fails_and_a_real_one_passes() {
+        assert_eq!(
+            outcome(
+                "greatest-weakness",
+                "Honestly I'm a perfectionist and I work too hard.",
+                "real-weakness"
+            ),
+            Outcome::Fail
+        );
+        let real = "I tend to avoid public speaking. Last year I joined a speaking club and I have been practising every week.";
+        assert_eq!(
+            outcome("greatest-weakness", real, "real-weakness"),
+            Outcome::Pass
+        );
+        assert_eq!(
+            outcome("greatest-weakness", real, "improvement-steps"),
+            Outcome::Pass
+        );
+    }
+
+    #[test]
+    fn star_story_has_own_actions_and_a_result() {
+        let story = "Last spring a colleague and I disagreed about the release plan. I asked her for coffee, I listened to \
+                     her concerns and I proposed a compromise. In the end we shipped on time and we still work together.";
+        assert_eq!(outcome("conflict", story, "own-actions"), Outcome::Pass);
+        assert_eq!(outcome("conflict", story, "result"), Outcome::Pass);
+        assert_eq!(outcome("conflict", story, "respectful-tone"), Outcome::Pass);
+        let rude = "My colleague was an idiot and totally lazy, so we argued.";
+        assert_eq!(outcome("conflict", rude, "respectful-tone"), Outcome::Fail);
+    }
+
+    #[test]
+    fn motivation_about_pay_fails() {
+        assert_eq!(
+            outcome(
+                "why-this-role",
+                "Mostly the salary and the short commute.",
+                "motivation"
+            ),
+            Outcome::Fail
+        );
+        let good = "I'm excited about your mission, and my experience building payment systems fits this role.";
+        assert_eq!(outcome("why-this-role", good, "motivation"), Outcome::Pass);
+        assert_eq!(outcome("why-this-role", good, "role-fit"), Outcome::Pass);
+    }
+}
