@@ -248,6 +248,13 @@ pub fn run(args: &Args, model: Option<&str>) -> anyhow::Result<()> {
             }
             match context.failure {
                 Some(failure) => Err(failure),
+                None if context.interrupt.is_set() && outcome.kept == 0 => Err(anyhow::anyhow!(
+                    "interrupted before any answer was given; nothing was saved"
+                )),
+                None if context.interrupt.is_set() => Err(anyhow::anyhow!(
+                    "interrupted; the {} answer(s) given are saved in session {session}",
+                    outcome.kept
+                )),
                 None => Ok(()),
             }
         }

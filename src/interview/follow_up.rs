@@ -27,23 +27,42 @@ pub fn choose<'q>(
     open(Outcome::Fail).or_else(|| open(Outcome::Warn))
 }
 
+/// Silence kept around the cut when two answers are joined.
+const JOIN_MARGIN: f64 = 0.3;
+
 /// The first answer and a follow-up as one answer: the follow-up's words and samples come after the
-/// first's, its word times offset by the first answer's length.
+/// first's. The silence after the first answer's last word and before the follow-up's first word
+/// is cut (keeping [`JOIN_MARGIN`]), so the join does not count as a long pause; the follow-up's
+/// word times are offset to match.
 pub fn combine(first: &Take, follow: &Take) -> Take {
-    let offset = first.duration_seconds();
+    let rate = f64::from(crate::audio::resample::WHISPER_RATE);
+    let first_end = first
+        .transcript
+        .words
+        .last()
+        .map_or(first.duration_seconds(), |w| {
+            (w.end + JOIN_MARGIN).min(first.duration_seconds())
+        });
+    let follow_start = follow
+        .transcript
+        .words
+        .first()
+        .map_or(0.0, |w| (w.start - JOIN_MARGIN).max(0.0));
+    let offset = first_end - follow_start;
     let mut words: Vec<Word> = first.transcript.words.clone();
     words.extend(follow.transcript.words.iter().map(|w| Word {
         start: w.start + offset,
         end: w.end + offset,
         ..w.clone()
     }));
-    let duration = offset + follow.duration_seconds();
+    let duration = first_end + (follow.duration_seconds() - follow_start).max(0.0);
     let mut transcript = Transcript::from_words(first.transcript.model.clone(), duration, words);
     if first.transcript.words.is_empty() && follow.transcript.words.is_empty() {
         transcript.text = join_text(&first.transcript.text, &follow.transcript.text);
     }
-    let mut samples = first.samples.clone();
-    samples.extend_from_slice(&follow.samples);
+    let cut = |seconds: f64, len: usize| ((seconds * rate).round() as usize).min(len);
+    let mut samples = first.samples[..cut(first_end, first.samples.len())].to_vec();
+    samples.extend_from_slice(&follow.samples[cut(follow_start, follow.samples.len())..]);
     Take {
         transcript,
         samples,
@@ -141,14 +160,17 @@ mod tests {
 
     #[test]
     fn combine_offsets_the_follow_up_by_the_first_answer() {
-        let first = take(vec![word("I", 0.5), word("failed.", 1.0)], 2.0);
-        let second = take(vec![word("I", 0.2), word("learned.", 0.6)], 1.5);
+        // "failed." ends at 1.3 s of a 4 s answer; "I" starts 2.2 s into a 4 s follow-up.
+        let first = take(vec![word("I", 0.5), word("failed.", 1.0)], 4.0);
+        let second = take(vec![word("I", 2.2), word("learned.", 2.6)], 4.0);
         let both = combine(&first, &second);
         assert_eq!(both.transcript.text, "I failed. I learned.");
-        assert_eq!(both.transcript.words[2].start, 2.2);
-        assert_eq!(both.transcript.words[3].end, 2.0 + 0.9);
-        assert_eq!(both.samples.len(), 56_000);
-        assert!((both.transcript.duration_seconds - 3.5).abs() < 1e-9);
+        // Cut at 1.3 + 0.3 and from 2.2 - 0.3: the follow-up's words move by 1.6 - 1.9.
+        let gap = both.transcript.words[2].start - both.transcript.words[1].end;
+        assert!((gap - 0.6).abs() < 1e-9, "{gap}");
+        assert!((both.transcript.words[3].start - (2.6 - 0.3)).abs() < 1e-9);
+        assert!((both.transcript.duration_seconds - (1.6 + 2.1)).abs() < 1e-9);
+        assert_eq!(both.samples.len(), 25_600 + 33_600);
     }
 
     #[test]

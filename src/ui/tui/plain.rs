@@ -82,6 +82,10 @@ impl Show for Lines<'_> {
     fn recording(&mut self, turn: &Turn<'_>, max_seconds: f64) -> anyhow::Result<()> {
         let time = &turn.question.time;
         *self.last_percent = -1;
+        eprintln!(
+            "rehearse: recording the answer to {:?}; speak now",
+            turn.prompt
+        );
         out(&format!(
             "recording... (target {}-{}, at most {}; Enter when done)\n",
             clock(time.min),
