@@ -414,7 +414,8 @@ impl Features {
                 self.lessons.push(hit);
             }
         }
-        let own_event_clauses: Vec<usize> = self.own_events.iter().map(|h| h.clause).collect();
+        let mut own_event_clauses: Vec<usize> = self.own_events.iter().map(|h| h.clause).collect();
+        own_event_clauses.extend(self.outcomes.iter().map(|(h, _)| h.clause));
         for hit in live(doc, &TURNAROUND) {
             let c = &doc.clauses[hit.clause];
             if setback.is_some()

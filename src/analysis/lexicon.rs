@@ -71,6 +71,7 @@ pub const OMISSIONS: &[&str] = &[
     "focused on ~~ not on",
     "not ?taking|making|doing|giving|spending ~ enough",
     "not ~ enough",
+    "without ~ *ing",
 ];
 
 /// Bad outcomes, whoever caused them.
@@ -129,6 +130,10 @@ pub const OUTCOMES: &[&str] = &[
     "only @num",
     "incomplete|inaccurate|unclear|unusable|buggy|broken",
     "terrible|awful|poor|bad|worse|worst|rejected|cancelled|canceled|slipped|embarrassing|humiliating|disaster|fiasco|setback|trouble|overdue|declined|dropped",
+    "brutal|crashing|crashes|complaints",
+    "less|fewer than ~ needed|expected|hoped|planned|wanted|targeted",
+    "@subj only",
+    "far less|fewer",
 ];
 
 /// Explicit ownership of a failure.
@@ -159,6 +164,7 @@ pub const OWNERSHIP: &[&str] = &[
     "i fail|failed ~ all the time",
     "i ?often ?always ?sometimes make|made ?a ?lot ?of ?plenty ?of mistakes",
     "my ?biggest failure ~ has been|was|is not",
+    "my call|decision|idea",
 ];
 
 /// Putting it on others or on circumstances.
@@ -343,6 +349,9 @@ pub const NO_RECURRENCE: &[&str] = &[
     "not had ~~ again|since",
     "never had another|any",
     "no more|further",
+    "never ~~ again",
+    "had no ~~ since|again",
+    "have had no",
 ];
 
 /// Markers of a later occasion.
@@ -377,6 +386,8 @@ pub const LATER: &[&str] = &[
     "been clean",
     "in the @num years|months|weeks after",
     "@num years|months|weeks after",
+    "every ~~ since",
+    "next @num projects|releases|launches|campaigns|quarters|years|reports|sprints",
 ];
 
 /// Good results.
@@ -429,6 +440,8 @@ pub const POSITIVE: &[&str] = &[
     "gone ?really ?very well|smoothly",
     "smoothly",
     "percent",
+    "filled|graduated|honours|honors",
+    "on the|our promised|agreed|target|planned day|date",
 ];
 
 /// Time and place anchors of a concrete episode.
@@ -490,6 +503,8 @@ pub const DISHONEST: &[&str] = &[
     "hoped no one would notice",
     "kept it quiet|hidden",
     "without telling anyone",
+    "copying|copied ~ answers|homework|work|code|essay",
+    "caught cheating|copying|stealing|lying",
 ];
 
 /// A safety incident that hurt someone.
@@ -588,4 +603,6 @@ pub const DEFEATED: &[&str] = &[
     "not ~ know what i could have",
     "nothing ~ differently",
     "could not have done anything",
+    "lose|losing sleep",
+    "live it down",
 ];
