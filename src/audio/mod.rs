@@ -1,5 +1,6 @@
-//! Audio in and out: reading recordings, resampling to Whisper's 16 kHz mono, and (in later modules)
-//! capture, playback and voice activity.
+//! Audio in and out: reading recordings ([`decode`]), resampling to Whisper's 16 kHz mono
+//! ([`resample`]), every cpal call ([`device`]), recording an answer ([`recorder`]), repairing a WAV a
+//! crash left unfinished ([`repair`]), voice activity ([`vad`]) and the interviewer's voice ([`voice`]).
 
 pub mod decode;
 pub mod resample;

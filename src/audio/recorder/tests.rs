@@ -52,10 +52,9 @@ fn read_back(path: &Path) -> Vec<f32> {
 }
 
 fn correlation(a: &[f32], b: &[f32]) -> f64 {
-    let n = a.len().min(b.len());
     let (mut ab, mut aa, mut bb) = (0.0f64, 0.0f64, 0.0f64);
-    for i in 0..n {
-        let (x, y) = (f64::from(a[i]), f64::from(b[i]));
+    for (x, y) in a.iter().zip(b) {
+        let (x, y) = (f64::from(*x), f64::from(*y));
         ab += x * y;
         aa += x * x;
         bb += y * y;
