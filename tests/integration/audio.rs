@@ -266,13 +266,14 @@ fn killing_record_keeps_everything_but_the_last_second() {
     let _ = running.child.wait();
     let _ = player.join();
 
-    // The file plays as it is: its header was rewritten within the last second.
+    // The file plays as it is: its header was rewritten within the last second of audio (plus the
+    // sound server's and the worker's lag, which grow on a loaded machine).
     let (kept, rate, _) = read_wav(&out);
     assert_eq!(rate, 16_000);
     let kept_seconds = kept.len() as f64 / 16_000.0;
     eprintln!("killed after {killed_after:.2} s of recording; the WAV plays {kept_seconds:.2} s");
     assert!(
-        kept_seconds >= killed_after - 1.6 && kept_seconds <= killed_after + 0.1,
+        kept_seconds >= killed_after - 1.8 && kept_seconds <= killed_after + 0.1,
         "killed after {killed_after:.2} s, the WAV holds {kept_seconds:.2} s"
     );
     // And it is the answer: its first three seconds are in there.
