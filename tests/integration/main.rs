@@ -12,5 +12,7 @@ mod audio;
 mod browser;
 mod cli_basics;
 mod history;
+mod practice;
 mod models;
+mod tmux;
 mod transcription;

@@ -236,7 +236,14 @@ impl Frontend for FullScreen<'_> {
         v.mode = Mode::Feedback;
         v.title = heading(feedback.turn);
         v.prompt = feedback.turn.prompt.to_string();
-        v.report = report::render(feedback.report, false) + &feedback_extra(feedback);
+        // What the follow-up recovered and the comparison first: the report below may need scrolling.
+        let extra = feedback_extra(feedback);
+        v.report = format!(
+            "{}{}{}",
+            extra.trim_start(),
+            if extra.is_empty() { "" } else { "\n" },
+            report::render(feedback.report, false)
+        );
         v.scroll = 0;
         v.keys = if feedback.follow_up_next {
             "Enter: follow-up question   q: quit   Up/Down: scroll".into()
