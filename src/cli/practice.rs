@@ -49,6 +49,10 @@ pub struct Args {
     /// Transcribe each answer as a whole file once it ends (the current default).
     #[arg(long)]
     pub batch: bool,
+    /// Print the session summary as JSON on stdout (on plain lines, the questions and reports go
+    /// to stderr instead).
+    #[arg(long)]
+    pub json: bool,
 }
 
 impl Default for Args {
@@ -62,6 +66,7 @@ impl Default for Args {
             output_device: None,
             no_follow_ups: false,
             batch: false,
+            json: false,
         }
     }
 }
@@ -155,9 +160,7 @@ pub fn run(args: &Args, model: Option<&str>) -> anyhow::Result<()> {
     let rotation = store.list_sessions().map(|s| s.len()).unwrap_or(0);
     let questions = pick(&bank, &args.question, rotation)?;
     repair_recordings(&store);
-    eprintln!("rehearse: loading the speech model...");
-    let transcriber = Transcriber::load(model)?;
-    eprintln!("rehearse: model {} ready", transcriber.model_name());
+    let transcriber = load_model(model)?;
 
     let store = Rc::new(RefCell::new(store));
     let settings = serde_json::json!({
@@ -225,7 +228,7 @@ pub fn run(args: &Args, model: Option<&str>) -> anyhow::Result<()> {
         let result = interview::run(&questions, &options, &mut screen, &mut keeper);
         (result, screen.close())
     } else {
-        let mut plain = tui::plain::Plain::new(context, false);
+        let mut plain = tui::plain::Plain::new(context, false, args.json);
         let result = interview::run(&questions, &options, &mut plain, &mut keeper);
         (result, plain.into_context())
     };
@@ -236,7 +239,12 @@ pub fn run(args: &Args, model: Option<&str>) -> anyhow::Result<()> {
         Ok((outcome, summary)) => {
             let mut text = String::from("\n");
             text.push_str(&summary.render());
-            if outcome.kept > 0 {
+            if args.json {
+                text = format!(
+                    "{:#}\n",
+                    summary_json(&summary, &outcome, (outcome.kept > 0).then_some(session))
+                );
+            } else if outcome.kept > 0 {
                 text.push_str(&format!(
                     "Saved as session {session}: `rehearse review {session}` shows it again.\n"
                 ));
@@ -274,6 +282,45 @@ pub fn run(args: &Args, model: Option<&str>) -> anyhow::Result<()> {
             Err(err.into())
         }
     }
+}
+
+/// Loads the model, with a spinner on a terminal (plain lines otherwise).
+fn load_model(model: Option<&str>) -> anyhow::Result<Transcriber> {
+    let spinner = std::io::stderr().is_terminal().then(|| {
+        let bar = indicatif::ProgressBar::new_spinner();
+        bar.set_message("loading the speech model...");
+        bar.enable_steady_tick(Duration::from_millis(100));
+        bar
+    });
+    if spinner.is_none() {
+        eprintln!("rehearse: loading the speech model...");
+    }
+    let loaded = Transcriber::load(model);
+    if let Some(bar) = spinner {
+        bar.finish_and_clear();
+    }
+    let transcriber = loaded?;
+    eprintln!("rehearse: model {} ready", transcriber.model_name());
+    Ok(transcriber)
+}
+
+/// The summary as JSON: the session, each question's score, and what to practise next.
+fn summary_json(
+    summary: &interview::Summary,
+    outcome: &interview::Outcome,
+    session: Option<SessionId>,
+) -> serde_json::Value {
+    serde_json::json!({
+        "session": session,
+        "answers_saved": outcome.kept,
+        "ended_early": outcome.quit,
+        "questions": summary.scores.iter().map(|s| serde_json::json!({
+            "id": s.id, "text": s.text, "score": s.score,
+        })).collect::<Vec<_>>(),
+        "practise_next": summary.practise.iter().map(|t| serde_json::json!({
+            "check": t.check, "message": t.message, "answers": t.answers,
+        })).collect::<Vec<_>>(),
+    })
 }
 
 /// Repairs recordings left unfinished by a killed session.

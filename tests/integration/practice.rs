@@ -156,6 +156,7 @@ fn one_answer_without_follow_ups_exits_when_its_report_is_complete() {
             "--no-follow-ups",
             "--stop-on-silence",
             "1",
+            "--json",
         ],
         &envs_with_home(&cable, &home),
     );
@@ -163,10 +164,20 @@ fn one_answer_without_follow_ups_exits_when_its_report_is_complete() {
     cable.play_into_mic(&first);
     let (code, out, err, _) = running.wait(LONG);
     assert_eq!(code, Some(0), "stdout:\n{out}\nstderr:\n{err}");
-    assert!(!out.contains("What did you learn"), "no follow-up: {out}");
-    assert_eq!(out.matches("Score:").count(), 1, "{out}");
+    // With --json the report goes to stderr and the summary is the only thing on stdout.
+    assert!(!err.contains("What did you learn"), "no follow-up: {err}");
+    assert_eq!(err.matches("Score:").count(), 1, "{err}");
+    let summary: serde_json::Value =
+        serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}"));
+    assert_eq!(summary["answers_saved"], 1, "{summary}");
+    assert_eq!(summary["questions"][0]["id"], "failure", "{summary}");
+    let tips = summary["practise_next"].as_array().unwrap();
+    assert!((1..=3).contains(&tips.len()), "{summary}");
     let review = json_in(&home, &["review", "--json"]);
-    assert_eq!(review["answers"].as_array().unwrap().len(), 1, "{review}");
+    let answers = review["answers"].as_array().unwrap();
+    assert_eq!(answers.len(), 1, "{review}");
+    assert_eq!(answers[0]["score"], summary["questions"][0]["score"]);
+    assert_eq!(summary["session"], review["session"]["id"], "{review}");
 }
 
 #[test]

@@ -20,11 +20,13 @@ pub struct Plain<'a> {
     colour: bool,
     spoke: bool,
     last_percent: i32,
+    to_stderr: bool,
 }
 
 impl<'a> Plain<'a> {
-    /// Starts reading stdin lines on a background thread.
-    pub fn new(context: Context<'a>, colour: bool) -> Plain<'a> {
+    /// Starts reading stdin lines on a background thread. With `to_stderr` the questions and
+    /// reports go to stderr (stdout is kept for JSON).
+    pub fn new(context: Context<'a>, colour: bool, to_stderr: bool) -> Plain<'a> {
         let (sender, lines) = mpsc::channel();
         let _ = std::thread::Builder::new()
             .name("rehearse-stdin".into())
@@ -42,6 +44,7 @@ impl<'a> Plain<'a> {
             colour,
             spoke: false,
             last_percent: -1,
+            to_stderr,
         }
     }
 
@@ -55,10 +58,16 @@ impl<'a> Plain<'a> {
     }
 }
 
-fn out(text: &str) -> anyhow::Result<()> {
-    let mut stdout = std::io::stdout().lock();
-    stdout.write_all(text.as_bytes())?;
-    stdout.flush()?;
+fn out(text: &str, to_stderr: bool) -> anyhow::Result<()> {
+    if to_stderr {
+        let mut stderr = std::io::stderr().lock();
+        stderr.write_all(text.as_bytes())?;
+        stderr.flush()?;
+    } else {
+        let mut stdout = std::io::stdout().lock();
+        stdout.write_all(text.as_bytes())?;
+        stdout.flush()?;
+    }
     Ok(())
 }
 
@@ -67,12 +76,16 @@ struct Lines<'p> {
     lines: &'p Receiver<String>,
     spoke: &'p mut bool,
     last_percent: &'p mut i32,
+    to_stderr: bool,
 }
 
 impl Show for Lines<'_> {
     fn asking(&mut self, turn: &Turn<'_>) -> anyhow::Result<()> {
         *self.spoke = false;
-        out(&format!("\n{}: {}\n", heading(turn), turn.prompt))
+        out(
+            &format!("\n{}: {}\n", heading(turn), turn.prompt),
+            self.to_stderr,
+        )
     }
 
     fn note(&mut self, text: &str) {
@@ -86,12 +99,15 @@ impl Show for Lines<'_> {
             "rehearse: recording the answer to {:?}; speak now",
             turn.prompt
         );
-        out(&format!(
-            "recording... (target {}-{}, at most {}; Enter when done)\n",
-            clock(time.min),
-            clock(time.max),
-            clock(max_seconds)
-        ))
+        out(
+            &format!(
+                "recording... (target {}-{}, at most {}; Enter when done)\n",
+                clock(time.min),
+                clock(time.max),
+                clock(max_seconds)
+            ),
+            self.to_stderr,
+        )
     }
 
     fn tick(&mut self, event: Option<&RecorderEvent>) -> Key {
@@ -145,6 +161,7 @@ impl Frontend for Plain<'_> {
             lines: &self.lines,
             spoke: &mut self.spoke,
             last_percent: &mut self.last_percent,
+            to_stderr: self.to_stderr,
         };
         take_answer(&mut self.context, &mut lines, turn)
     }
@@ -153,7 +170,7 @@ impl Frontend for Plain<'_> {
         let mut text = String::from("\n");
         text.push_str(&report::render(feedback.report, self.colour));
         text.push_str(&feedback_extra(feedback));
-        out(&text).map_err(InterviewError::Frontend)?;
+        out(&text, self.to_stderr).map_err(InterviewError::Frontend)?;
         if feedback.follow_up_next || feedback.ending {
             return Ok(Choice::Next);
         }
