@@ -160,6 +160,13 @@ const WORK_CUES: &[(&str, u32)] = &[
     ("roadmap", 2),
     ("postdoc", 2),
     ("grant", 1),
+    ("chef", 2),
+    ("menu", 1),
+    ("kitchen", 1),
+    ("service", 1),
+    ("paralegal", 2),
+    ("attorney", 2),
+    ("analyst", 2),
 ];
 
 const OTHER_CUES: &[(&str, u32)] = &[

@@ -58,6 +58,9 @@ pub const WRONG_ACTIONS: &[&str] = &[
     "ran up",
     "signed ~~ without",
     "put off|postponed|deprioriti*|procrastinat*",
+    "signed ~ name|signature",
+    "forged",
+    "closed ~~ before",
 ];
 
 /// A negated own action that owns an omission ("I didn't test", "without talking to customers").
@@ -72,6 +75,7 @@ pub const OMISSIONS: &[&str] = &[
     "not ?taking|making|doing|giving|spending ~ enough",
     "not ~ enough",
     "without ~ *ing",
+    "before confirm*|checking|testing|verifying|asking|reading|reviewing|telling",
 ];
 
 /// Bad outcomes, whoever caused them.
@@ -134,6 +138,7 @@ pub const OUTCOMES: &[&str] = &[
     "less|fewer than ~ needed|expected|hoped|planned|wanted|targeted",
     "@subj only",
     "far less|fewer",
+    "error|errors|typo|typos|glitch|flaw|flaws|oversight",
 ];
 
 /// Explicit ownership of a failure.
@@ -191,6 +196,8 @@ pub const DEFLECTION: &[&str] = &[
     "set me up to fail",
     "i did my part",
     "my part was fine|done|perfect",
+    "not much ~~ could have done",
+    "can not control",
 ];
 
 /// Denying any failure.
@@ -505,6 +512,8 @@ pub const DISHONEST: &[&str] = &[
     "without telling anyone",
     "copying|copied ~ answers|homework|work|code|essay",
     "caught cheating|copying|stealing|lying",
+    "signed ~ name|signature",
+    "forged|forgery|forging",
 ];
 
 /// A safety incident that hurt someone.
@@ -605,4 +614,5 @@ pub const DEFEATED: &[&str] = &[
     "could not have done anything",
     "lose|losing sleep",
     "live it down",
+    "not much ~~ could have done",
 ];

@@ -337,7 +337,7 @@ pub fn subject(doc: &Doc, hit: Hit) -> Subject {
         "if", "unless", "whereas", "since",
     ];
     if words.first().is_some_and(|w| SUBORDINATORS.contains(w))
-        && words.get(hit.start) != Some(&"without")
+        && !matches!(words.get(hit.start), Some(&("without" | "before")))
     {
         return Subject::Thing;
     }
