@@ -181,6 +181,37 @@ fn one_answer_without_follow_ups_exits_when_its_report_is_complete() {
 }
 
 #[test]
+fn enter_ends_an_answer_when_silence_does_not() {
+    let cable = PulseCable::start();
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().join("data");
+    let first = spoken(dir.path(), "first", NO_LESSON);
+    let mut running = spawn_rehearse(
+        &[
+            "practice",
+            "--question",
+            "failure",
+            "--no-follow-ups",
+            "--stop-on-silence",
+            "0",
+        ],
+        &envs_with_home(&cable, &home),
+    );
+    running.wait_for_line("speak now", LONG);
+    cable.play_into_mic(&first);
+    running.press_enter();
+    running.wait_for_line("recording stopped on request", LONG);
+    let (code, out, err, _) = running.wait(LONG);
+    assert_eq!(code, Some(0), "stdout:\n{out}\nstderr:\n{err}");
+    assert!(
+        out.contains("recording...") && out.contains("Score:"),
+        "{out}"
+    );
+    let review = json_in(&home, &["review", "--json"]);
+    assert_eq!(review["answers"].as_array().unwrap().len(), 1, "{review}");
+}
+
+#[test]
 fn ctrl_c_mid_answer_keeps_what_was_said_and_exits_non_zero() {
     let cable = PulseCable::start();
     let dir = tempfile::tempdir().unwrap();

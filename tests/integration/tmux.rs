@@ -162,7 +162,15 @@ fn the_screen_shows_the_interview_and_a_kill_loses_no_finished_answer() {
     }
     tmux.run(&["resize-window", "-t", "t", "-x", "80", "-y", "24"]);
 
-    cable.play_into_mic(&first);
+    // While the answer plays, the screen shows the candidate speaking and the level rising.
+    std::thread::scope(|scope| {
+        scope.spawn(|| cable.play_into_mic(&first));
+        let live = tmux.wait_for(&["● speaking"], LONG, &log);
+        assert!(
+            !live.contains("-90 dB"),
+            "no input level while speaking:\n{live}"
+        );
+    });
     tmux.wait_for(&["Feedback", "Score:", "r: retry"], LONG, &log);
     // Retry: the second attempt is shown beside the first.
     tmux.keys(&["r"]);
