@@ -19,22 +19,42 @@ fn main() {
     }
     let samples = two_minutes_of_speech(&speech);
     let seconds = samples.len() as f64 / 16_000.0;
-    let models: Vec<PathBuf> = std::env::args().skip(1).filter(|a| !a.starts_with("--")).map(PathBuf::from).collect();
+    let models: Vec<PathBuf> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with("--"))
+        .map(PathBuf::from)
+        .collect();
     let models = if models.is_empty() {
-        vec![rehearse::model::locate(None).expect("install tiny.en first: make setup").path]
+        vec![
+            rehearse::model::locate(None)
+                .expect("install tiny.en first: make setup")
+                .path,
+        ]
     } else {
         models
     };
-    println!("audio: {seconds:.1} s of real speech; threads: {}", Settings::default().threads);
-    println!("{:<40} {:>8} {:>10} {:>8} {:>8}", "model", "timing", "seconds", "RTF", "words");
+    println!(
+        "audio: {seconds:.1} s of real speech; threads: {}",
+        Settings::default().threads
+    );
+    println!(
+        "{:<40} {:>8} {:>10} {:>8} {:>8}",
+        "model", "timing", "seconds", "RTF", "words"
+    );
     for model in &models {
         for timing in [Timing::Dtw, Timing::Timestamps] {
             let mut runs = Vec::new();
             let mut words = 0;
             for _ in 0..3 {
-                let transcriber = Transcriber::load_file(ModelFile { name: "bench".into(), path: model.clone() })
-                    .expect("model loads")
-                    .with_settings(Settings { timing, ..Settings::default() });
+                let transcriber = Transcriber::load_file(ModelFile {
+                    name: "bench".into(),
+                    path: model.clone(),
+                })
+                .expect("model loads")
+                .with_settings(Settings {
+                    timing,
+                    ..Settings::default()
+                });
                 let start = Instant::now();
                 let transcript = transcriber.transcribe(&samples).expect("transcribes");
                 runs.push(start.elapsed().as_secs_f64());
@@ -44,7 +64,10 @@ fn main() {
             let median = runs[runs.len() / 2];
             println!(
                 "{:<40} {:>8} {:>10.2} {:>8.3} {:>8}",
-                model.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
+                model
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default(),
                 format!("{timing:?}"),
                 median,
                 median / seconds,
@@ -52,7 +75,10 @@ fn main() {
             );
         }
     }
-    println!("peak memory (VmHWM): {}", peak_memory().unwrap_or_else(|| "unknown".into()));
+    println!(
+        "peak memory (VmHWM): {}",
+        peak_memory().unwrap_or_else(|| "unknown".into())
+    );
 }
 
 /// All shared clips joined, repeated until there are at least 120 s.
@@ -77,5 +103,8 @@ fn two_minutes_of_speech(dir: &Path) -> Vec<f32> {
 
 fn peak_memory() -> Option<String> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    status.lines().find(|l| l.starts_with("VmHWM:")).map(|l| l.trim_start_matches("VmHWM:").trim().to_string())
+    status
+        .lines()
+        .find(|l| l.starts_with("VmHWM:"))
+        .map(|l| l.trim_start_matches("VmHWM:").trim().to_string())
 }

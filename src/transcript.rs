@@ -38,7 +38,12 @@ impl Transcript {
     /// Builds a transcript from words, deriving `text` from them.
     pub fn from_words(model: impl Into<String>, duration_seconds: f64, words: Vec<Word>) -> Self {
         let text = join_words(&words);
-        Transcript { model: model.into(), duration_seconds, text, words }
+        Transcript {
+            model: model.into(),
+            duration_seconds,
+            text,
+            words,
+        }
     }
 }
 

@@ -27,7 +27,13 @@ impl Audio {
     /// Wraps 16 kHz mono samples that are already in memory.
     pub fn from_samples(samples: Vec<f32>) -> Self {
         let duration_seconds = samples.len() as f64 / f64::from(WHISPER_RATE);
-        Audio { samples, duration_seconds, source_rate: WHISPER_RATE, source_channels: 1, truncated: false }
+        Audio {
+            samples,
+            duration_seconds,
+            source_rate: WHISPER_RATE,
+            source_channels: 1,
+            truncated: false,
+        }
     }
 }
 
@@ -39,12 +45,19 @@ pub enum DecodeError {
     Missing(PathBuf),
     /// The file could not be opened.
     #[error("cannot read `{path}`: {source}")]
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     /// Not a WAV file at all.
-    #[error("`{0}` is not a WAV file; convert it first, e.g. `ffmpeg -i INPUT -ar 16000 -ac 1 OUT.wav`")]
+    #[error(
+        "`{0}` is not a WAV file; convert it first, e.g. `ffmpeg -i INPUT -ar 16000 -ac 1 OUT.wav`"
+    )]
     NotWav(PathBuf),
     /// A WAV variant hound cannot read.
-    #[error("`{path}` is a WAV file rehearse cannot read ({detail}); convert it to 16-bit PCM, e.g. `sox IN -b 16 OUT.wav`")]
+    #[error(
+        "`{path}` is a WAV file rehearse cannot read ({detail}); convert it to 16-bit PCM, e.g. `sox IN -b 16 OUT.wav`"
+    )]
     Unsupported { path: PathBuf, detail: String },
     /// A WAV with a damaged header or data.
     #[error("`{path}` is a damaged WAV file ({detail}); record it again or repair it with `sox`")]
@@ -54,44 +67,66 @@ pub enum DecodeError {
     Empty(PathBuf),
     /// The sample rate cannot be converted.
     #[error("`{path}`: {source}")]
-    Resample { path: PathBuf, source: ResampleError },
+    Resample {
+        path: PathBuf,
+        source: ResampleError,
+    },
 }
 
 /// Reads a WAV file as 16 kHz mono samples.
 pub fn read_wav(path: &Path) -> Result<Audio, DecodeError> {
     let file = std::fs::File::open(path).map_err(|source| match source.kind() {
         std::io::ErrorKind::NotFound => DecodeError::Missing(path.to_path_buf()),
-        _ => DecodeError::Io { path: path.to_path_buf(), source },
+        _ => DecodeError::Io {
+            path: path.to_path_buf(),
+            source,
+        },
     })?;
-    if file.metadata().is_ok_and(|m| m.is_dir()) {
-        return Err(DecodeError::NotWav(path.to_path_buf()));
+    match file.metadata() {
+        Ok(m) if m.is_dir() => return Err(DecodeError::NotWav(path.to_path_buf())),
+        Ok(m) if m.len() == 0 => return Err(DecodeError::Empty(path.to_path_buf())),
+        _ => {}
     }
     let reader = hound::WavReader::new(std::io::BufReader::new(file)).map_err(|err| match err {
         hound::Error::IoError(source) if source.kind() == std::io::ErrorKind::UnexpectedEof => {
             DecodeError::NotWav(path.to_path_buf())
         }
-        hound::Error::IoError(source) => DecodeError::Io { path: path.to_path_buf(), source },
+        hound::Error::IoError(source) => DecodeError::Io {
+            path: path.to_path_buf(),
+            source,
+        },
         hound::Error::FormatError(_) => DecodeError::NotWav(path.to_path_buf()),
         hound::Error::Unsupported => DecodeError::Unsupported {
             path: path.to_path_buf(),
             detail: "an unsupported encoding".into(),
         },
-        other => DecodeError::Corrupt { path: path.to_path_buf(), detail: other.to_string() },
+        other => DecodeError::Corrupt {
+            path: path.to_path_buf(),
+            detail: other.to_string(),
+        },
     })?;
     let spec = reader.spec();
     if spec.channels == 0 {
-        return Err(DecodeError::Corrupt { path: path.to_path_buf(), detail: "zero channels".into() });
+        return Err(DecodeError::Corrupt {
+            path: path.to_path_buf(),
+            detail: "zero channels".into(),
+        });
     }
-    let (interleaved, truncated) = read_samples(reader, spec).map_err(|detail| DecodeError::Corrupt {
-        path: path.to_path_buf(),
-        detail,
-    })?;
+    let (interleaved, truncated) =
+        read_samples(reader, spec).map_err(|detail| DecodeError::Corrupt {
+            path: path.to_path_buf(),
+            detail,
+        })?;
     let mono = mix_to_mono(&interleaved, usize::from(spec.channels));
     if mono.is_empty() {
         return Err(DecodeError::Empty(path.to_path_buf()));
     }
-    let samples = resample::to_whisper_rate(&mono, spec.sample_rate)
-        .map_err(|source| DecodeError::Resample { path: path.to_path_buf(), source })?;
+    let samples = resample::to_whisper_rate(&mono, spec.sample_rate).map_err(|source| {
+        DecodeError::Resample {
+            path: path.to_path_buf(),
+            source,
+        }
+    })?;
     let duration_seconds = samples.len() as f64 / f64::from(WHISPER_RATE);
     Ok(Audio {
         samples,
@@ -117,7 +152,11 @@ fn read_samples<R: std::io::Read>(
             }
             for sample in reader.samples::<f32>() {
                 match sample {
-                    Ok(value) => out.push(if value.is_finite() { value.clamp(-1.0, 1.0) } else { 0.0 }),
+                    Ok(value) => out.push(if value.is_finite() {
+                        value.clamp(-1.0, 1.0)
+                    } else {
+                        0.0
+                    }),
                     Err(_) => {
                         truncated = true;
                         break;
@@ -153,7 +192,10 @@ pub fn mix_to_mono(interleaved: &[f32], channels: usize) -> Vec<f32> {
         return interleaved.to_vec();
     }
     let scale = 1.0 / channels as f32;
-    interleaved.chunks_exact(channels).map(|frame| frame.iter().sum::<f32>() * scale).collect()
+    interleaved
+        .chunks_exact(channels)
+        .map(|frame| frame.iter().sum::<f32>() * scale)
+        .collect()
 }
 
 #[cfg(test)]
@@ -167,7 +209,9 @@ mod tests {
             for _ in 0..spec.channels {
                 match spec.sample_format {
                     hound::SampleFormat::Float => writer.write_sample(value).unwrap(),
-                    hound::SampleFormat::Int => writer.write_sample((value * 32767.0) as i16).unwrap(),
+                    hound::SampleFormat::Int => {
+                        writer.write_sample((value * 32767.0) as i16).unwrap()
+                    }
                 }
             }
         }
@@ -220,7 +264,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let zero = dir.path().join("zero.wav");
         std::fs::write(&zero, b"").unwrap();
-        assert!(matches!(read_wav(&zero), Err(DecodeError::NotWav(_))));
+        assert!(matches!(read_wav(&zero), Err(DecodeError::Empty(_))));
         let empty = dir.path().join("empty.wav");
         let spec = hound::WavSpec {
             channels: 1,

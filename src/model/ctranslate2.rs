@@ -68,12 +68,27 @@ impl Variable {
     pub fn to_f32(&self) -> Vec<f32> {
         let d = &self.data;
         match self.dtype {
-            DType::F32 => d.chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect(),
-            DType::F16 => d.chunks_exact(2).map(|b| half::f16::from_le_bytes([b[0], b[1]]).to_f32()).collect(),
-            DType::BF16 => d.chunks_exact(2).map(|b| half::bf16::from_le_bytes([b[0], b[1]]).to_f32()).collect(),
+            DType::F32 => d
+                .chunks_exact(4)
+                .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+                .collect(),
+            DType::F16 => d
+                .chunks_exact(2)
+                .map(|b| half::f16::from_le_bytes([b[0], b[1]]).to_f32())
+                .collect(),
+            DType::BF16 => d
+                .chunks_exact(2)
+                .map(|b| half::bf16::from_le_bytes([b[0], b[1]]).to_f32())
+                .collect(),
             DType::I8 => d.iter().map(|&b| f32::from(b as i8)).collect(),
-            DType::I16 => d.chunks_exact(2).map(|b| f32::from(i16::from_le_bytes([b[0], b[1]]))).collect(),
-            DType::I32 => d.chunks_exact(4).map(|b| i32::from_le_bytes([b[0], b[1], b[2], b[3]]) as f32).collect(),
+            DType::I16 => d
+                .chunks_exact(2)
+                .map(|b| f32::from(i16::from_le_bytes([b[0], b[1]])))
+                .collect(),
+            DType::I32 => d
+                .chunks_exact(4)
+                .map(|b| i32::from_le_bytes([b[0], b[1], b[2], b[3]]) as f32)
+                .collect(),
         }
     }
 
@@ -101,10 +116,15 @@ pub struct Ct2Model {
 pub enum Ct2Error {
     #[error("`{0}` is not a folder; pass the faster-whisper model folder that holds model.bin")]
     NotADir(PathBuf),
-    #[error("`{0}` is missing; a faster-whisper model folder holds model.bin, config.json and vocabulary.txt or vocabulary.json")]
+    #[error(
+        "`{0}` is missing; a faster-whisper model folder holds model.bin, config.json and vocabulary.txt or vocabulary.json"
+    )]
     MissingFile(PathBuf),
     #[error("cannot read `{path}`: {source}")]
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("`{path}` is not a CTranslate2 model file ({detail})")]
     Format { path: PathBuf, detail: String },
     #[error("`{path}` is a CTranslate2 `{spec}` model, not Whisper; pass a faster-whisper model")]
@@ -129,24 +149,37 @@ pub fn read_dir(dir: &Path) -> Result<Ct2Model, Ct2Error> {
     let vocabulary = read_vocabulary(dir)?;
     let (spec, variables, aliases) = read_model_bin(&model_path)?;
     if spec != "WhisperSpec" {
-        return Err(Ct2Error::NotWhisper { path: model_path, spec });
+        return Err(Ct2Error::NotWhisper {
+            path: model_path,
+            spec,
+        });
     }
-    Ok(Ct2Model { spec, variables, aliases, vocabulary })
+    Ok(Ct2Model {
+        spec,
+        variables,
+        aliases,
+        vocabulary,
+    })
 }
 
 fn read_vocabulary(dir: &Path) -> Result<Vec<String>, Ct2Error> {
     let txt = dir.join("vocabulary.txt");
     let json = dir.join("vocabulary.json");
     fn io(path: &Path) -> impl FnOnce(std::io::Error) -> Ct2Error + '_ {
-        move |source| Ct2Error::Io { path: path.to_path_buf(), source }
+        move |source| Ct2Error::Io {
+            path: path.to_path_buf(),
+            source,
+        }
     }
     if txt.is_file() {
         let text = std::fs::read_to_string(&txt).map_err(io(&txt))?;
         Ok(text.lines().map(str::to_string).collect())
     } else if json.is_file() {
         let text = std::fs::read_to_string(&json).map_err(io(&json))?;
-        serde_json::from_str::<Vec<String>>(&text)
-            .map_err(|err| Ct2Error::Vocabulary { path: json.clone(), detail: err.to_string() })
+        serde_json::from_str::<Vec<String>>(&text).map_err(|err| Ct2Error::Vocabulary {
+            path: json.clone(),
+            detail: err.to_string(),
+        })
     } else {
         Err(Ct2Error::MissingFile(txt))
     }
@@ -155,9 +188,22 @@ fn read_vocabulary(dir: &Path) -> Result<Vec<String>, Ct2Error> {
 type Parsed = (String, BTreeMap<String, Variable>, BTreeMap<String, String>);
 
 fn read_model_bin(path: &Path) -> Result<Parsed, Ct2Error> {
-    let file = std::fs::File::open(path).map_err(|source| Ct2Error::Io { path: path.to_path_buf(), source })?;
-    let size = file.metadata().map_err(|source| Ct2Error::Io { path: path.to_path_buf(), source })?.len();
-    let mut r = Reader { inner: BufReader::new(file), path, left: size };
+    let file = std::fs::File::open(path).map_err(|source| Ct2Error::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let size = file
+        .metadata()
+        .map_err(|source| Ct2Error::Io {
+            path: path.to_path_buf(),
+            source,
+        })?
+        .len();
+    let mut r = Reader {
+        inner: BufReader::new(file),
+        path,
+        left: size,
+    };
     let version = r.u32()?;
     if !(5..=6).contains(&version) {
         return Err(r.format(format!("binary version {version}, expected 5 or 6")));
@@ -174,7 +220,8 @@ fn read_model_bin(path: &Path) -> Result<Parsed, Ct2Error> {
             dims.push(r.u32()? as usize);
         }
         let dtype_id = r.u8()?;
-        let dtype = DType::from_id(dtype_id).ok_or_else(|| r.format(format!("unknown dtype {dtype_id} for `{name}`")))?;
+        let dtype = DType::from_id(dtype_id)
+            .ok_or_else(|| r.format(format!("unknown dtype {dtype_id} for `{name}`")))?;
         let bytes = r.u32()? as usize;
         let elements: usize = dims.iter().product();
         if bytes != elements * dtype.size() {
@@ -203,7 +250,10 @@ struct Reader<'a, R> {
 
 impl<R: Read> Reader<'_, R> {
     fn format(&self, detail: String) -> Ct2Error {
-        Ct2Error::Format { path: self.path.to_path_buf(), detail }
+        Ct2Error::Format {
+            path: self.path.to_path_buf(),
+            detail,
+        }
     }
 
     fn bytes(&mut self, n: usize) -> Result<Vec<u8>, Ct2Error> {
@@ -211,7 +261,12 @@ impl<R: Read> Reader<'_, R> {
             return Err(self.format("it ends early; the file is truncated".into()));
         }
         let mut buf = vec![0u8; n];
-        self.inner.read_exact(&mut buf).map_err(|source| Ct2Error::Io { path: self.path.to_path_buf(), source })?;
+        self.inner
+            .read_exact(&mut buf)
+            .map_err(|source| Ct2Error::Io {
+                path: self.path.to_path_buf(),
+                source,
+            })?;
         self.left -= n as u64;
         Ok(buf)
     }
@@ -259,10 +314,13 @@ pub fn byte_decoder() -> std::collections::HashMap<char, u8> {
 
 /// A vocabulary string turned back into the bytes it stands for.
 pub fn token_bytes(token: &str, decoder: &std::collections::HashMap<char, u8>) -> Vec<u8> {
-    token.chars().flat_map(|c| match decoder.get(&c) {
-        Some(&b) => vec![b],
-        None => c.to_string().into_bytes(),
-    }).collect()
+    token
+        .chars()
+        .flat_map(|c| match decoder.get(&c) {
+            Some(&b) => vec![b],
+            None => c.to_string().into_bytes(),
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -282,7 +340,10 @@ mod tests {
 
     #[test]
     fn a_missing_folder_and_a_foreign_file_are_refused() {
-        assert!(matches!(read_dir(Path::new("/no/such/model")), Err(Ct2Error::NotADir(_))));
+        assert!(matches!(
+            read_dir(Path::new("/no/such/model")),
+            Err(Ct2Error::NotADir(_))
+        ));
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("model.bin"), b"not a model at all").unwrap();
         std::fs::write(dir.path().join("config.json"), b"{}").unwrap();

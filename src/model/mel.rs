@@ -18,7 +18,11 @@ pub fn hz_to_mel(hz: f64) -> f64 {
     let min_log_hz = 1000.0;
     let min_log_mel = min_log_hz / f_sp;
     let logstep = 6.4f64.ln() / 27.0;
-    if hz >= min_log_hz { min_log_mel + (hz / min_log_hz).ln() / logstep } else { hz / f_sp }
+    if hz >= min_log_hz {
+        min_log_mel + (hz / min_log_hz).ln() / logstep
+    } else {
+        hz / f_sp
+    }
 }
 
 /// Mel to Hz on the Slaney scale.
@@ -27,13 +31,19 @@ pub fn mel_to_hz(mel: f64) -> f64 {
     let min_log_hz = 1000.0;
     let min_log_mel = min_log_hz / f_sp;
     let logstep = 6.4f64.ln() / 27.0;
-    if mel >= min_log_mel { min_log_hz * (logstep * (mel - min_log_mel)).exp() } else { f_sp * mel }
+    if mel >= min_log_mel {
+        min_log_hz * (logstep * (mel - min_log_mel)).exp()
+    } else {
+        f_sp * mel
+    }
 }
 
 /// The filter bank as `n_mels` rows of `N_BINS` weights, row-major.
 pub fn filters(n_mels: usize) -> Vec<f32> {
     let fmax = SAMPLE_RATE / 2.0;
-    let fft_freqs: Vec<f64> = (0..N_BINS).map(|i| i as f64 * fmax / (N_BINS - 1) as f64).collect();
+    let fft_freqs: Vec<f64> = (0..N_BINS)
+        .map(|i| i as f64 * fmax / (N_BINS - 1) as f64)
+        .collect();
     let (mel_min, mel_max) = (hz_to_mel(0.0), hz_to_mel(fmax));
     let points = n_mels + 2;
     let mel_f: Vec<f64> = (0..points)
@@ -90,7 +100,10 @@ mod tests {
             let w = filters(n_mels);
             for &(m, bin, value) in known {
                 let got = f64::from(w[m * N_BINS + bin]);
-                assert!((got - value).abs() < 5e-9, "mel_{n_mels}[{m}, {bin}]: {got} vs {value}");
+                assert!(
+                    (got - value).abs() < 5e-9,
+                    "mel_{n_mels}[{m}, {bin}]: {got} vs {value}"
+                );
             }
         }
     }
@@ -103,7 +116,11 @@ mod tests {
             let row = &w[m * N_BINS..(m + 1) * N_BINS];
             let nonzero: Vec<usize> = (0..N_BINS).filter(|&b| row[b] > 0.0).collect();
             assert!(!nonzero.is_empty(), "row {m} empty");
-            assert_eq!(nonzero.last().unwrap() - nonzero[0] + 1, nonzero.len(), "row {m} not contiguous");
+            assert_eq!(
+                nonzero.last().unwrap() - nonzero[0] + 1,
+                nonzero.len(),
+                "row {m} not contiguous"
+            );
             // Slaney normalisation: triangle of height 2/(upper-lower) over (upper-lower) Hz -> area 1.
             let area: f64 = row.iter().map(|&v| f64::from(v) * bin_hz).sum();
             assert!((area - 1.0).abs() < 0.2, "row {m} area {area}");

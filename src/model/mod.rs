@@ -38,18 +38,31 @@ pub fn locate(spec: Option<&str>) -> anyhow::Result<ModelFile> {
                 known.name
             );
         }
-        return Ok(ModelFile { name: known.name, path });
+        return Ok(ModelFile {
+            name: known.name,
+            path,
+        });
     }
     let path = PathBuf::from(spec);
     if path.is_file() {
-        let name = path.file_stem().map_or_else(|| spec.to_string(), |s| s.to_string_lossy().trim_start_matches("ggml-").to_string());
+        let name = path.file_stem().map_or_else(
+            || spec.to_string(),
+            |s| s.to_string_lossy().trim_start_matches("ggml-").to_string(),
+        );
         return Ok(ModelFile { name, path });
     }
-    let known: Vec<String> = manifest::known_models().into_iter().map(|m| m.name).collect();
-    anyhow::bail!("`{spec}` is neither a model file nor a known model ({}); pass a ggml file path or one of those names", known.join(", "))
+    let known: Vec<String> = manifest::known_models()
+        .into_iter()
+        .map(|m| m.name)
+        .collect();
+    anyhow::bail!(
+        "`{spec}` is neither a model file nor a known model ({}); pass a ggml file path or one of those names",
+        known.join(", ")
+    )
 }
 
 /// Creates the models folder if needed, private to the user.
 pub fn secure_dir(dir: &Path) -> anyhow::Result<()> {
-    std::fs::create_dir_all(dir).with_context(|| format!("cannot create the models folder `{}`", dir.display()))
+    std::fs::create_dir_all(dir)
+        .with_context(|| format!("cannot create the models folder `{}`", dir.display()))
 }

@@ -20,24 +20,37 @@ pub struct Provenance {
 impl Provenance {
     /// The official file from `url`.
     pub fn official(url: &str, sha256: &str) -> Self {
-        Provenance { kind: "official".into(), source: url.into(), sha256: sha256.into() }
+        Provenance {
+            kind: "official".into(),
+            source: url.into(),
+            sha256: sha256.into(),
+        }
     }
 
     /// Converted from packages on the Python package index.
     pub fn converted(packages: &str, sha256: &str) -> Self {
-        Provenance { kind: "converted".into(), source: packages.into(), sha256: sha256.into() }
+        Provenance {
+            kind: "converted".into(),
+            source: packages.into(),
+            sha256: sha256.into(),
+        }
     }
 
     /// Imported by the user from a faster-whisper folder.
     pub fn imported(dir: &Path, sha256: &str) -> Self {
-        Provenance { kind: "imported".into(), source: dir.display().to_string(), sha256: sha256.into() }
+        Provenance {
+            kind: "imported".into(),
+            source: dir.display().to_string(),
+            sha256: sha256.into(),
+        }
     }
 
     /// Writes the record beside `model`.
     pub fn save(&self, model: &Path) -> anyhow::Result<()> {
         let path = sidecar(model);
         let text = serde_json::to_string_pretty(self)?;
-        std::fs::write(&path, text + "\n").with_context(|| format!("cannot write `{}`", path.display()))
+        std::fs::write(&path, text + "\n")
+            .with_context(|| format!("cannot write `{}`", path.display()))
     }
 
     /// Reads the record beside `model`, if any.
@@ -48,7 +61,10 @@ impl Provenance {
 }
 
 fn sidecar(model: &Path) -> PathBuf {
-    let mut name = model.file_name().map(|n| n.to_os_string()).unwrap_or_default();
+    let mut name = model
+        .file_name()
+        .map(|n| n.to_os_string())
+        .unwrap_or_default();
     name.push(".json");
     model.with_file_name(name)
 }

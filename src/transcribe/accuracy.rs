@@ -33,14 +33,38 @@ pub fn normalize_words(text: &str) -> Vec<String> {
 
 fn number_words(n: u32) -> Option<String> {
     const ONES: [&str; 20] = [
-        "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
-        "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen",
+        "zero",
+        "one",
+        "two",
+        "three",
+        "four",
+        "five",
+        "six",
+        "seven",
+        "eight",
+        "nine",
+        "ten",
+        "eleven",
+        "twelve",
+        "thirteen",
+        "fourteen",
+        "fifteen",
+        "sixteen",
+        "seventeen",
+        "eighteen",
+        "nineteen",
     ];
-    const TENS: [&str; 10] = ["", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"];
+    const TENS: [&str; 10] = [
+        "", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety",
+    ];
     match n {
         0..=19 => Some(ONES[n as usize].to_string()),
-        20..=99 if n % 10 == 0 => Some(TENS[(n / 10) as usize].to_string()),
-        20..=99 => Some(format!("{} {}", TENS[(n / 10) as usize], ONES[(n % 10) as usize])),
+        20..=99 if n.is_multiple_of(10) => Some(TENS[(n / 10) as usize].to_string()),
+        20..=99 => Some(format!(
+            "{} {}",
+            TENS[(n / 10) as usize],
+            ONES[(n % 10) as usize]
+        )),
         _ => None,
     }
 }
@@ -68,7 +92,11 @@ impl Comparison {
 
     /// Share of the reference's fillers that were found.
     pub fn filler_recall(&self) -> f64 {
-        if self.reference_fillers == 0 { 1.0 } else { self.found_fillers as f64 / self.reference_fillers as f64 }
+        if self.reference_fillers == 0 {
+            1.0
+        } else {
+            self.found_fillers as f64 / self.reference_fillers as f64
+        }
     }
 
     /// Adds another comparison's counts (for totals over many files).
@@ -92,7 +120,9 @@ pub fn compare(reference: &str, hypothesis: &str) -> Comparison {
 
     // Fillers are matched along an alignment of the full sequences, where any filler matches any
     // other ("uh" for "um" still counts as a hesitation found).
-    let pairs = align(&reference, &hypothesis, |a, b| a == b || (is_filler(a) && is_filler(b)));
+    let pairs = align(&reference, &hypothesis, |a, b| {
+        a == b || (is_filler(a) && is_filler(b))
+    });
     let found = pairs.iter().filter(|(r, h)| matches!((r, h), (Some(r), Some(h)) if is_filler(&reference[*r]) && is_filler(&hypothesis[*h]))).count();
     let hyp_fillers = hypothesis.iter().filter(|w| is_filler(w)).count();
     Comparison {
@@ -109,7 +139,9 @@ fn edit_distance<T: PartialEq>(a: &[T], b: &[T]) -> usize {
     for (i, x) in a.iter().enumerate() {
         let mut cur = vec![i + 1; b.len() + 1];
         for (j, y) in b.iter().enumerate() {
-            cur[j + 1] = (prev[j] + usize::from(x != y)).min(prev[j + 1] + 1).min(cur[j] + 1);
+            cur[j + 1] = (prev[j] + usize::from(x != y))
+                .min(prev[j + 1] + 1)
+                .min(cur[j] + 1);
         }
         prev = cur;
     }
@@ -117,14 +149,18 @@ fn edit_distance<T: PartialEq>(a: &[T], b: &[T]) -> usize {
 }
 
 /// A minimum-edit alignment: pairs of (reference index, hypothesis index), `None` for a gap.
-pub fn align<T>(a: &[T], b: &[T], same: impl Fn(&T, &T) -> bool) -> Vec<(Option<usize>, Option<usize>)> {
+pub fn align<T>(
+    a: &[T],
+    b: &[T],
+    same: impl Fn(&T, &T) -> bool,
+) -> Vec<(Option<usize>, Option<usize>)> {
     let (n, m) = (a.len(), b.len());
     let mut cost = vec![vec![0usize; m + 1]; n + 1];
     for (i, row) in cost.iter_mut().enumerate() {
         row[0] = i;
     }
-    for j in 0..=m {
-        cost[0][j] = j;
+    for (j, cell) in cost[0].iter_mut().enumerate() {
+        *cell = j;
     }
     for i in 1..=n {
         for j in 1..=m {
@@ -135,7 +171,10 @@ pub fn align<T>(a: &[T], b: &[T], same: impl Fn(&T, &T) -> bool) -> Vec<(Option<
     let (mut i, mut j) = (n, m);
     let mut out = Vec::new();
     while i > 0 || j > 0 {
-        if i > 0 && j > 0 && cost[i][j] == cost[i - 1][j - 1] + usize::from(!same(&a[i - 1], &b[j - 1])) {
+        if i > 0
+            && j > 0
+            && cost[i][j] == cost[i - 1][j - 1] + usize::from(!same(&a[i - 1], &b[j - 1]))
+        {
             out.push((Some(i - 1), Some(j - 1)));
             i -= 1;
             j -= 1;
@@ -157,19 +196,41 @@ mod tests {
 
     #[test]
     fn normalises_case_punctuation_numbers_and_yknow() {
-        assert_eq!(normalize_words("Go forward 10 meters. Y'know, old-sposed!"), ["go", "forward", "ten", "meters", "y'know", "old", "sposed"]);
-        assert_eq!(normalize_words("we're just yknow"), ["we're", "just", "you", "know"]);
+        assert_eq!(
+            normalize_words("Go forward 10 meters. Y'know, old-sposed!"),
+            ["go", "forward", "ten", "meters", "y'know", "old", "sposed"]
+        );
+        assert_eq!(
+            normalize_words("we're just yknow"),
+            ["we're", "just", "you", "know"]
+        );
         assert_eq!(normalize_words("42"), ["forty", "two"]);
     }
 
     #[test]
     fn counts_errors_without_fillers_and_scores_fillers_apart() {
-        let c = compare("montreal uh forced aligner", "Montreal, uh, uh, forced a liner.");
+        let c = compare(
+            "montreal uh forced aligner",
+            "Montreal, uh, uh, forced a liner.",
+        );
         assert_eq!(c.reference_words, 3);
-        assert_eq!(c.errors, 2, "aligner -> a liner is one substitution and one insertion");
-        assert_eq!((c.reference_fillers, c.found_fillers, c.invented_fillers), (1, 1, 1));
+        assert_eq!(
+            c.errors, 2,
+            "aligner -> a liner is one substitution and one insertion"
+        );
+        assert_eq!(
+            (c.reference_fillers, c.found_fillers, c.invented_fillers),
+            (1, 1, 1)
+        );
         let perfect = compare("so um yes", "So, um, yes.");
-        assert_eq!((perfect.errors, perfect.found_fillers, perfect.invented_fillers), (0, 1, 0));
+        assert_eq!(
+            (
+                perfect.errors,
+                perfect.found_fillers,
+                perfect.invented_fillers
+            ),
+            (0, 1, 0)
+        );
         assert!((perfect.filler_recall() - 1.0).abs() < 1e-12);
     }
 

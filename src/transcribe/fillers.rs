@@ -5,14 +5,18 @@
 
 /// Spellings Whisper uses for hesitation sounds, lower case, without punctuation.
 const FILLER_SOUNDS: &[&str] = &[
-    "um", "umm", "ummm", "uhm", "uh", "uhh", "uhhh", "er", "erm", "err", "ah", "ahh", "hmm", "hm", "hmmm",
-    "mm", "mmm", "eh",
+    "um", "umm", "ummm", "uhm", "uh", "uhh", "uhhh", "er", "erm", "err", "ah", "ahh", "hmm", "hm",
+    "hmmm", "mm", "mmm", "eh",
 ];
 
 /// The word reduced for comparison: lower case, letters and inner apostrophes only.
 pub fn normalize(word: &str) -> String {
     let trimmed = word.trim_matches(|c: char| !c.is_alphanumeric());
-    trimmed.chars().filter(|c| c.is_alphanumeric() || *c == '\'').flat_map(char::to_lowercase).collect()
+    trimmed
+        .chars()
+        .filter(|c| c.is_alphanumeric() || *c == '\'')
+        .flat_map(char::to_lowercase)
+        .collect()
 }
 
 /// True when the word is a hesitation sound.
@@ -38,7 +42,9 @@ mod tests {
 
     #[test]
     fn leaves_content_words_alone() {
-        for word in ["umbrella", "like", "so", "her", "a", "I", "error", "ahead", "you"] {
+        for word in [
+            "umbrella", "like", "so", "her", "a", "I", "error", "ahead", "you",
+        ] {
             assert!(!is_filler(word), "{word}");
         }
     }

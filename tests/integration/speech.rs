@@ -31,10 +31,16 @@ pub fn clips() -> Option<Vec<Clip>> {
         .filter(|p| p.extension().is_some_and(|e| e == "wav"))
         .map(|wav| {
             let name = wav.file_stem().unwrap().to_string_lossy().into_owned();
-            let reference = std::fs::read_to_string(wav.with_extension("txt")).expect("reference transcript");
+            let reference =
+                std::fs::read_to_string(wav.with_extension("txt")).expect("reference transcript");
             let grid = wav.with_extension("TextGrid");
             let words = grid.is_file().then(|| words_tier(&grid));
-            Clip { name, wav, reference: reference.trim().to_string(), words }
+            Clip {
+                name,
+                wav,
+                reference: reference.trim().to_string(),
+                words,
+            }
         })
         .collect();
     clips.sort_by(|a, b| a.name.cmp(&b.name));
@@ -54,7 +60,10 @@ pub fn words_tier(path: &Path) -> Vec<Interval> {
             None => Some(line),
         })
         .collect();
-    let tier = lines.iter().position(|l| *l == "\"IntervalTier\"").expect("an interval tier");
+    let tier = lines
+        .iter()
+        .position(|l| *l == "\"IntervalTier\"")
+        .expect("an interval tier");
     // "IntervalTier", name, xmin, xmax, count, then (xmin, xmax, "text") triples.
     let count: usize = lines[tier + 4].parse().expect("interval count");
     let mut out = Vec::new();
@@ -64,7 +73,11 @@ pub fn words_tier(path: &Path) -> Vec<Interval> {
         let end: f64 = lines[at + 1].parse().expect("xmax");
         let label = lines[at + 2].trim_matches('"').to_string();
         if !label.is_empty() {
-            out.push(Interval { start, end, text: label });
+            out.push(Interval {
+                start,
+                end,
+                text: label,
+            });
         }
     }
     out

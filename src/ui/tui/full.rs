@@ -48,6 +48,8 @@ struct View {
     scroll: u16,
     keys: String,
     colour: bool,
+    /// q or Ctrl-C pressed while keys are not being handled (transcribing): quit at the feedback.
+    quit_pending: bool,
 }
 
 impl View {
@@ -69,6 +71,7 @@ impl View {
             scroll: 0,
             keys: String::new(),
             colour,
+            quit_pending: false,
         }
     }
 
@@ -159,6 +162,8 @@ impl Show for Painter<'_> {
         v.level_db = -90.0;
         v.hint = None;
         v.keys = "the interviewer is asking...".into();
+        // A full repaint at each question wipes anything a library printed over the screen.
+        self.terminal.clear()?;
         self.draw()?;
         Ok(())
     }
@@ -216,8 +221,10 @@ impl Show for Painter<'_> {
         self.view.mode = Mode::Transcribing(percent);
         self.view.seconds = seconds;
         self.view.keys = "transcribing...".into();
-        // Keys pressed now are ignored, but a resize still redraws.
-        let _ = self.keys();
+        // Other keys pressed now are ignored; a resize still redraws.
+        if self.keys().is_some_and(|k| is_quit(&k)) {
+            self.view.quit_pending = true;
+        }
         let _ = self.draw();
     }
 }
@@ -257,7 +264,7 @@ impl Frontend for FullScreen<'_> {
         painter
             .draw()
             .map_err(|e| InterviewError::Frontend(e.into()))?;
-        if feedback.ending {
+        if feedback.ending || std::mem::take(&mut painter.view.quit_pending) {
             return Ok(Choice::Quit);
         }
         loop {
