@@ -288,6 +288,12 @@ fn no_microphone_and_no_model_are_one_sentence_and_leave_no_session() {
         .run();
     let line = no_model.failure();
     assert!(line.contains("model"), "{line}");
+    // Plain `rehearse` runs the same practice.
+    let bare = Rehearse::new()
+        .args(["--model", "/nonexistent/model.bin"])
+        .env("REHEARSE_HOME", &home)
+        .run();
+    assert_eq!(bare.failure(), line);
     let history = json_in(&home, &["history", "--json"]);
     assert!(
         history["sessions"].as_array().unwrap().is_empty(),
