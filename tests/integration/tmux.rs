@@ -188,6 +188,8 @@ fn the_screen_shows_the_interview_and_a_kill_loses_no_finished_answer() {
     }
     tmux.keys(&["Enter"]);
     tmux.wait_for(&["Question 2 of 2", "Enter: done"], LONG, &log);
+    // Three seconds in, so the recorder has written some of it (it syncs about once a second).
+    tmux.wait_for(&["Time 0:03"], LONG, &log);
 
     // Killed mid-session (while recording the second question): nothing finished is lost.
     let pid = tmux.format("#{pane_pid}");
@@ -212,6 +214,29 @@ fn the_screen_shows_the_interview_and_a_kill_loses_no_finished_answer() {
     let history = json_in(&home, &["history", "--json"]);
     assert!(history["sessions"][0]["finished_at"].is_null(), "{history}");
     assert_eq!(history["sessions"][0]["answers"], 2, "{history}");
+
+    // The next start repairs the recording the kill cut short: its header then matches its data.
+    let cut = home.join("recordings/1/3.wav");
+    assert!(cut.is_file(), "the third recording was being written");
+    let restart = crate::harness::Rehearse::new()
+        .args(["practice", "--model", "/nonexistent/model.bin"])
+        .env("REHEARSE_HOME", &home)
+        .run();
+    restart.failure();
+    let reader = hound::WavReader::open(&cut).unwrap_or_else(|e| {
+        panic!(
+            "not a readable WAV after the restart ({e}, {} bytes):\n{}",
+            std::fs::metadata(&cut).map_or(0, |m| m.len()),
+            restart.stderr()
+        )
+    });
+    let data = u64::from(reader.duration()) * 2;
+    let size = std::fs::metadata(&cut).unwrap().len();
+    assert!(
+        size >= data && size - data <= 80,
+        "header says {data} bytes of audio, the file has {size}:\n{}",
+        restart.stderr()
+    );
 }
 
 #[test]
