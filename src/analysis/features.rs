@@ -154,7 +154,16 @@ pub fn own_action(doc: &Doc, clause: usize) -> Option<Hit> {
 
 fn narrative_clause(doc: &Doc, clause: usize) -> bool {
     let c = &doc.clauses[clause];
-    (c.past || c.perfect) && !c.future && !c.hypothetical
+    (c.past || c.perfect) && !c.future && !c.hypothetical && !echo(doc, clause)
+}
+
+/// A clause of one or two words with no one in it echoes the question ("Failed?"), telling nothing.
+fn echo(doc: &Doc, clause: usize) -> bool {
+    let words = doc.clause_norms(clause);
+    words.len() <= 2
+        && !words
+            .iter()
+            .any(|w| ["i", "we", "it", "my", "our", "me"].contains(w))
 }
 
 fn live(doc: &Doc, patterns: &[Pattern]) -> Vec<Hit> {
@@ -228,16 +237,19 @@ impl Features {
             .into_iter()
             .filter(|h| !doc.clauses[h.clause].hypothetical)
             .collect();
-        if let Some(first) = doc.clauses.first() {
-            let words = doc.clause_norms(0);
-            if first.sentence == 0
-                && matches!(
-                    words.as_slice(),
-                    ["no"] | ["nope"] | ["no", "not", "really"] | ["not", "really"]
-                )
+        // A bare "no" near the start, restarts and all ("Not, not really, no").
+        for (c, clause) in doc.clauses.iter().enumerate().take(4) {
+            let words = doc.clause_norms(c);
+            let bare = words
+                .iter()
+                .all(|w| ["no", "nope", "not", "really", "never", "honestly"].contains(w));
+            if clause.sentence <= 1
+                && !words.is_empty()
+                && bare
+                && words.iter().any(|w| ["no", "nope", "not"].contains(w))
             {
                 f.denial.push(Hit {
-                    clause: 0,
+                    clause: c,
                     start: 0,
                     end: words.len(),
                 });

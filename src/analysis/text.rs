@@ -834,7 +834,9 @@ fn split_clauses(tokens: &[Token]) -> Vec<Clause> {
 fn set_flags(clause: &mut Clause, norms: &[&str]) {
     for (i, w) in norms.iter().enumerate() {
         let before = |n: usize| if i >= n { norms[i - n] } else { "" };
-        if FUTURE.contains(w)
+        // "would" after a past verb is the past's future ("I misjudged how long it would take").
+        let past_future = *w == "would" && norms[..i].iter().any(|n| is_past_form(n));
+        if (FUTURE.contains(w) && !past_future)
             || (*w == "going"
                 && norms.get(i + 1) == Some(&"to")
                 && norms.get(i + 2).is_some_and(|n| !n.ends_with("ed")))
