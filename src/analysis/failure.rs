@@ -16,7 +16,11 @@ pub fn admits_failure(doc: &Doc, f: &Features) -> Judgement {
     admitted.extend(
         f.outcomes
             .iter()
-            .filter(|(h, s)| *s != Subject::Other || mentions_self(doc, h.clause))
+            .filter(|(h, s)| {
+                *s != Subject::Other
+                    || mentions_self(doc, h.clause)
+                    || follows_own_clause(doc, h.clause)
+            })
             .map(|(h, _)| *h),
     );
     admitted.sort_by_key(|h| (h.clause, h.start));
@@ -42,6 +46,22 @@ fn mentions_self(doc: &Doc, clause: usize) -> bool {
                     .get(i + 1)
                     .is_some_and(|n| super::pattern::PERSONS.contains(n)))
     })
+}
+
+/// An earlier clause of the same sentence has the speaker as its subject: "I rushed calls, and my
+/// scores dropped" ties the outcome to what the speaker did.
+fn follows_own_clause(doc: &Doc, clause: usize) -> bool {
+    let sentence = doc.clauses[clause].sentence;
+    (0..clause)
+        .rev()
+        .take_while(|&c| doc.clauses[c].sentence == sentence)
+        .any(|c| {
+            let words = doc.clause_norms(c);
+            let lead = words
+                .iter()
+                .position(|w| !["and", "but", "so", "then", "honestly"].contains(w));
+            lead.is_some_and(|i| ["i", "we"].contains(&words[i]))
+        })
 }
 
 /// One concrete episode: past events, with a when or where.

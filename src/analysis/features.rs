@@ -185,8 +185,15 @@ impl Features {
     /// Extracts the facts from a document.
     pub fn extract(doc: &Doc) -> Features {
         let mut f = Features::default();
+        let denials = find_all(doc, &DENIAL);
+        // "I can't think of a time I've failed" denies the failure it names.
+        let denied = |h: &Hit| {
+            denials
+                .iter()
+                .any(|d| d.clause == h.clause && d.start <= h.start)
+        };
         for hit in live(doc, &WRONG_ACTIONS) {
-            if !narrative_clause(doc, hit.clause) {
+            if !narrative_clause(doc, hit.clause) || denied(&hit) {
                 continue;
             }
             match subject(doc, hit) {
@@ -195,7 +202,6 @@ impl Features {
                 _ => {}
             }
         }
-        let denials = find_all(doc, &DENIAL);
         for hit in find_all(doc, &OMISSIONS) {
             let c = &doc.clauses[hit.clause];
             let in_past_sentence = doc
@@ -216,7 +222,7 @@ impl Features {
         }
         f.own_events.sort_by_key(|h| (h.clause, h.start));
         for hit in live(doc, &OUTCOMES) {
-            if narrative_clause(doc, hit.clause) {
+            if narrative_clause(doc, hit.clause) && !denied(&hit) {
                 let s = subject(doc, hit);
                 if s == Subject::Speaker && !f.own_events.contains(&hit) {
                     f.own_events.push(hit);
