@@ -303,6 +303,14 @@ impl Features {
             .collect();
         f.anchors = find_all(doc, &ANCHORS);
         f.narrative = Self::narrative(doc);
+        if !f.has_setback()
+            && f.denial.is_empty()
+            && f.disguised.is_empty()
+            && f.generic.is_empty()
+            && let Some(hit) = super::implied::implied_setback(doc)
+        {
+            f.own_events.push(hit);
+        }
         f.lessons_and_turnarounds(doc);
         f
     }

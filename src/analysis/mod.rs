@@ -8,6 +8,7 @@ pub mod checks;
 pub mod delivery;
 mod failure;
 mod features;
+mod implied;
 pub mod lexicon;
 pub mod pattern;
 pub mod report;
