@@ -152,6 +152,57 @@ pub fn own_action(doc: &Doc, clause: usize) -> Option<Hit> {
     })
 }
 
+/// A health or money word that belongs to the job, not the speaker: someone else's ("a patient's
+/// rehab plan", "their medication") or naming a work thing ("the medication round").
+fn work_term(words: &[&str], h: Hit) -> bool {
+    const OWNERS: &[&str] = &[
+        "patient",
+        "patients",
+        "resident",
+        "residents",
+        "his",
+        "her",
+        "their",
+        "client",
+        "clients",
+        "customer",
+        "customers",
+    ];
+    const WORK_NOUNS: &[&str] = &[
+        "round",
+        "rounds",
+        "plan",
+        "plans",
+        "chart",
+        "charts",
+        "dose",
+        "doses",
+        "cart",
+        "trolley",
+        "error",
+        "errors",
+        "order",
+        "orders",
+        "list",
+        "records",
+        "notes",
+        "schedule",
+        "team",
+        "unit",
+        "ward",
+        "programme",
+        "program",
+        "review",
+        "reviews",
+        "clinic",
+        "centre",
+        "center",
+    ];
+    let previous = h.start.checked_sub(1).map(|i| words[i]);
+    previous.is_some_and(|w| OWNERS.contains(&w) || super::pattern::PERSONS.contains(&w))
+        || words.get(h.end).is_some_and(|w| WORK_NOUNS.contains(w))
+}
+
 fn narrative_clause(doc: &Doc, clause: usize) -> bool {
     let c = &doc.clauses[clause];
     (c.past || c.perfect) && !c.future && !c.hypothetical && !echo(doc, clause)
@@ -262,6 +313,12 @@ impl Features {
             }
         }
         f.generic = live(doc, &GENERIC);
+        // "I've failed plenty of times, like everyone" is a generality, not an episode.
+        let generic_clauses: Vec<usize> = f.generic.iter().map(|h| h.clause).collect();
+        f.own_events
+            .retain(|h| !generic_clauses.contains(&h.clause));
+        f.outcomes
+            .retain(|(h, _)| !generic_clauses.contains(&h.clause));
         f.disguised = live(doc, &DISGUISED)
             .into_iter()
             .filter(|h| {
@@ -285,10 +342,12 @@ impl Features {
         f.personal = live(doc, &PERSONAL)
             .into_iter()
             .filter(|h| {
-                doc.clause_norms(h.clause)
+                let words = doc.clause_norms(h.clause);
+                (words
                     .iter()
                     .any(|w| ["i", "my", "me", "myself"].contains(w))
-                    || subject(doc, *h) == Subject::Speaker
+                    || subject(doc, *h) == Subject::Speaker)
+                    && !work_term(&words, *h)
             })
             .collect();
         f.self_deprecating = live(doc, &SELF_DEPRECATING);
