@@ -22,7 +22,6 @@ pub fn shared_speech() -> Option<PathBuf> {
 pub struct Rehearse {
     args: Vec<OsString>,
     envs: Vec<(OsString, OsString)>,
-    stdin: Option<Vec<u8>>,
     home: tempfile::TempDir,
 }
 
@@ -31,7 +30,6 @@ impl Rehearse {
         Rehearse {
             args: Vec::new(),
             envs: Vec::new(),
-            stdin: None,
             home: tempfile::tempdir().expect("temporary folder"),
         }
     }
@@ -55,11 +53,6 @@ impl Rehearse {
         self
     }
 
-    pub fn stdin(mut self, input: impl Into<Vec<u8>>) -> Self {
-        self.stdin = Some(input.into());
-        self
-    }
-
     /// The temporary data folder this run uses as `REHEARSE_HOME`.
     pub fn home(&self) -> &Path {
         self.home.path()
@@ -72,20 +65,17 @@ impl Rehearse {
             .env("REHEARSE_HOME", self.home.path())
             .env("NO_COLOR", "1")
             .env_remove("REHEARSE_MODEL")
-            .stdin(if self.stdin.is_some() { Stdio::piped() } else { Stdio::null() })
+            .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
         for (key, value) in &self.envs {
             command.env(key, value);
         }
-        let mut child = command.spawn().expect("start rehearse");
-        if let Some(input) = &self.stdin {
-            use std::io::Write;
-            let mut pipe = child.stdin.take().expect("stdin pipe");
-            pipe.write_all(input).expect("write stdin");
+        let output = command.output().expect("run rehearse");
+        Run {
+            output,
+            _home: self.home,
         }
-        let output = child.wait_with_output().expect("wait for rehearse");
-        Run { output, _home: self.home }
     }
 }
 
@@ -110,15 +100,30 @@ impl Run {
 
     /// Asserts success and returns stdout.
     pub fn success(&self) -> String {
-        assert_eq!(self.code(), Some(0), "rehearse failed:\nstdout: {}\nstderr: {}", self.stdout(), self.stderr());
+        assert_eq!(
+            self.code(),
+            Some(0),
+            "rehearse failed:\nstdout: {}\nstderr: {}",
+            self.stdout(),
+            self.stderr()
+        );
         self.stdout()
     }
 
     /// Asserts a failure with status 1 and a one-line error, and returns that line.
     pub fn failure(&self) -> String {
-        assert_eq!(self.code(), Some(1), "expected failure:\nstdout: {}\nstderr: {}", self.stdout(), self.stderr());
+        assert_eq!(
+            self.code(),
+            Some(1),
+            "expected failure:\nstdout: {}\nstderr: {}",
+            self.stdout(),
+            self.stderr()
+        );
         let err = self.stderr();
-        let lines: Vec<&str> = err.lines().filter(|l| l.starts_with("rehearse: error:")).collect();
+        let lines: Vec<&str> = err
+            .lines()
+            .filter(|l| l.starts_with("rehearse: error:"))
+            .collect();
         assert_eq!(lines.len(), 1, "expected one error line, got: {err}");
         lines[0].to_string()
     }
