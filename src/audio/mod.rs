@@ -3,9 +3,9 @@
 //! crash left unfinished ([`repair`]), voice activity ([`vad`]) and the interviewer's voice ([`voice`]).
 
 pub mod decode;
-pub mod resample;
 pub mod device;
 pub mod recorder;
 pub mod repair;
+pub mod resample;
 pub mod vad;
 pub mod voice;
