@@ -585,7 +585,11 @@ impl Features {
                         .contains(&doc.clause_norms(p.clause)[p.start])
             }) {
                 let s = doc.clauses[p.clause].sentence;
-                if s > doc.clauses[l.clause].sentence && !self.applied.contains(p) {
+                // A later sentence, or a later clause of the lesson's own sentence with its own past
+                // event ("I learned to check the calendar, and the autumn event hit its target").
+                let ls = doc.clauses[l.clause].sentence;
+                let later_clause = s == ls && p.clause > l.clause && doc.clauses[p.clause].past;
+                if (s > ls || later_clause) && !self.applied.contains(p) {
                     self.applied.push(*p);
                 }
             }

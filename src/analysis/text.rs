@@ -185,6 +185,7 @@ const IRREGULAR_PAST: &[&str] = &[
     "spread",
     "upset",
     "overran",
+    "beat",
     "overshot",
     "overspent",
     "underspent",
