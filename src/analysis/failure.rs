@@ -181,6 +181,14 @@ const WORK_CUES: &[(&str, u32)] = &[
     ("postdoc", 2),
     ("grant", 1),
     ("chef", 2),
+    ("reporter", 2),
+    ("journalist", 2),
+    ("newspaper", 2),
+    ("driver", 2),
+    ("bistro", 2),
+    ("diner", 2),
+    ("dealership", 2),
+    ("technician", 2),
     ("patient", 2),
     ("clinic", 2),
     ("physiotherapist", 2),
@@ -369,7 +377,7 @@ pub fn what_went_wrong(doc: &Doc, f: &Features) -> Judgement {
 fn own_work_outcomes(doc: &Doc, f: &Features) -> Vec<Hit> {
     static MADE_BY_ME: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
         compile(&[
-            "i ?had ?have prepared|wrote|written|built|made|managed|led|ran|organised|organized|designed|launched|created|planned|opened|owned|set|sent",
+            "i ?had ?have prepared|wrote|written|built|made|managed|led|ran|organised|organized|designed|launched|created|planned|opened|owned|set|sent|sold|delivered|pitched|proposed|recommended|chose|picked|approved|signed",
         ])
     });
     f.outcomes

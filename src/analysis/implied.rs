@@ -12,7 +12,7 @@ use super::text::{Doc, is_past_form};
 /// When no phrase in the lexicons names the setback, the story's structure still can: a past
 /// clause of the speaker's with a word of the bad-outcome class ("it ran two weeks late", "the
 /// totals were off"), else, when a lesson follows, the speaker's first past action (the thing the
-/// lesson was learned from). One unknown phrasing then costs one judgement, not six.
+/// lesson was learned from, or the repair was made for). One unknown phrasing then costs one judgement, not six.
 pub fn implied_setback(doc: &Doc) -> Option<Hit> {
     // Words that mean a bad result on their own; not "over", "off" or "later" ("took over",
     // "signed off"), nor negators ("nothing was late" is good news).
@@ -64,6 +64,9 @@ pub fn implied_setback(doc: &Doc) -> Option<Hit> {
         "refund",
         "redo",
         "redid",
+        "dropping",
+        "quit",
+        "quitting",
     ];
     static LESSON: LazyLock<Vec<Pattern>> = LazyLock::new(|| compile(lx::LESSONS));
     let speaker_past = |c: usize| {
@@ -104,7 +107,21 @@ pub fn implied_setback(doc: &Doc) -> Option<Hit> {
             });
         }
     }
-    let lesson = find_all(doc, &LESSON).into_iter().next()?;
+    // A lesson, or a repair (an apology, a rerun, someone pointing it out), presumes a setback.
+    static REPAIR: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
+        compile(&[
+            "apologi*|reran|redid|refunded|corrected",
+            "owned up",
+            "made it right",
+            "put ~ right",
+            "pointed it out",
+            "caught it",
+        ])
+    });
+    let lesson = find_all(doc, &LESSON)
+        .into_iter()
+        .chain(find_all(doc, &REPAIR))
+        .min_by_key(|h| (h.clause, h.start))?;
     (0..lesson.clause).find(|&c| speaker_past(c)).and_then(|c| {
         own_action(doc, c).or(Some(Hit {
             clause: c,
@@ -137,6 +154,13 @@ mod tests {
             "At my last job I promised a client a redesign in two weeks. It took five. I learned to quote in ranges.",
         );
         assert!(got.is_some_and(|c| c.contains("promised")),);
+    }
+
+    #[test]
+    fn a_repair_points_back_to_what_needed_repairing() {
+        let text = "I let a new starter's laptop request sit in my inbox for days. I apologised to her that afternoon.";
+        let got = implied(text);
+        assert!(got.as_ref().is_some_and(|c| c.contains("let")), "{got:?}");
     }
 
     #[test]
