@@ -190,16 +190,7 @@ impl Store {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let exists: Option<i64> = tx
-            .query_row(
-                "SELECT id FROM sessions WHERE id = ?1",
-                [session.0],
-                |row| row.get(0),
-            )
-            .optional()?;
-        if exists.is_none() {
-            return Err(HistoryError::UnknownSession(session));
-        }
+        require_session(&tx, session)?;
         let position: i64 = tx.query_row(
             "SELECT coalesce(max(position), 0) + 1 FROM answers WHERE session_id = ?1",
             [session.0],
@@ -337,16 +328,7 @@ impl Store {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let exists: Option<i64> = tx
-            .query_row(
-                "SELECT id FROM sessions WHERE id = ?1",
-                [session.0],
-                |row| row.get(0),
-            )
-            .optional()?;
-        if exists.is_none() {
-            return Err(HistoryError::UnknownSession(session));
-        }
+        require_session(&tx, session)?;
         let recordings: Vec<String> = tx
             .prepare(
                 "SELECT recording FROM answers WHERE session_id = ?1 AND recording IS NOT NULL",
@@ -414,4 +396,20 @@ fn answer_from_row(row: &Row<'_>, data_dir: &Path) -> rusqlite::Result<StoredAns
         created_at: row.get(13)?,
         report_json: row.get(14)?,
     })
+}
+
+/// Fails with [`HistoryError::UnknownSession`] unless the session exists (inside `tx`, so the answer
+/// is the same one the rest of the transaction sees).
+fn require_session(tx: &rusqlite::Transaction<'_>, session: SessionId) -> Result<(), HistoryError> {
+    let exists: Option<i64> = tx
+        .query_row(
+            "SELECT id FROM sessions WHERE id = ?1",
+            [session.0],
+            |row| row.get(0),
+        )
+        .optional()?;
+    match exists {
+        Some(_) => Ok(()),
+        None => Err(HistoryError::UnknownSession(session)),
+    }
 }
