@@ -14,13 +14,7 @@ fn shared_wav(name: &str) -> Option<Vec<f32>> {
         );
         return None;
     }
-    let mut reader = hound::WavReader::open(&path).unwrap();
-    Some(
-        reader
-            .samples::<i16>()
-            .map(|s| f32::from(s.unwrap()) / 32768.0)
-            .collect(),
-    )
+    Some(crate::audio::decode::read_wav(&path).unwrap().samples)
 }
 
 /// 16 kHz mono to `rate` with `channels` identical channels (linear interpolation).
