@@ -6,6 +6,7 @@
 use std::cell::RefCell;
 use std::io::IsTerminal;
 use std::rc::Rc;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, SystemTime};
 
@@ -46,7 +47,8 @@ pub struct Args {
     /// Do not ask follow-up questions.
     #[arg(long)]
     pub no_follow_ups: bool,
-    /// Transcribe each answer as a whole file once it ends (the current default).
+    /// Transcribe each answer as a whole file once it ends, instead of while it is spoken (the
+    /// report then waits a few seconds after a long answer).
     #[arg(long)]
     pub batch: bool,
     /// Print the session summary as JSON on stdout (on plain lines, the questions and reports go
@@ -160,14 +162,14 @@ pub fn run(args: &Args, model: Option<&str>) -> anyhow::Result<()> {
     let rotation = store.list_sessions().map(|s| s.len()).unwrap_or(0);
     let questions = pick(&bank, &args.question, rotation)?;
     repair_recordings(&store);
-    let transcriber = load_model(model)?;
+    let transcriber = Arc::new(load_model(model)?);
 
     let store = Rc::new(RefCell::new(store));
     let settings = serde_json::json!({
         "questions": questions.iter().map(|q| &q.id).collect::<Vec<_>>(),
         "follow_ups": !args.no_follow_ups,
         "model": transcriber.model_name(),
-        "transcription": "batch",
+        "transcription": if args.batch { "batch" } else { "incremental" },
         "stop_on_silence": args.stop_on_silence,
         "max_seconds": args.max_seconds,
     });
@@ -191,12 +193,13 @@ pub fn run(args: &Args, model: Option<&str>) -> anyhow::Result<()> {
     }
     let recordings = Rc::clone(&store);
     let context = Context {
-        transcriber: &transcriber,
+        transcriber: Arc::clone(&transcriber),
         live: LiveSettings {
             input_device: args.input_device.clone().or(config.audio.input_device),
             stop_on_silence: (args.stop_on_silence > 0.0)
                 .then(|| Duration::from_secs_f64(args.stop_on_silence)),
             max_seconds: args.max_seconds,
+            batch: args.batch,
         },
         voice: VoiceOptions {
             voice: config

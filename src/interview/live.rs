@@ -2,8 +2,9 @@
 //! its history path, and transcribe it. The screens drive it with a tick callback (a recorder event
 //! or a timeout) that says whether the candidate pressed a key.
 //!
-//! [`transcribe`] is the one place an answer's audio becomes a transcript, so an incremental path
-//! can replace the whole-file one without touching the screens or the flow.
+//! By default the answer is transcribed while it is spoken ([`IncrementalTranscriber`]): [`record`]
+//! feeds it the recorder's audio, and [`finish`] collects the transcript when the answer ends.
+//! With `--batch`, [`finish`] transcribes the whole file instead.
 
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -11,8 +12,12 @@ use std::sync::mpsc::RecvTimeoutError;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use std::time::Instant;
+
 use crate::audio::recorder::{RecordError, RecordOptions, Recorder, RecorderEvent, Recording};
 use crate::transcribe::Transcriber;
+use crate::transcribe::incremental::{IncrementalTranscriber, WorkerStats};
+use crate::transcribe::stretches::Policy;
 use crate::transcript::Transcript;
 
 /// How answers are recorded.
@@ -24,6 +29,8 @@ pub struct LiveSettings {
     pub stop_on_silence: Option<Duration>,
     /// Stop at this length (`None` = twice the question's maximum time).
     pub max_seconds: Option<f64>,
+    /// Transcribe the whole file after the answer (`--batch`) instead of while it is spoken.
+    pub batch: bool,
 }
 
 /// Ctrl-C (or a quit key) from any thread: stops the recording in progress and marks the session
@@ -89,16 +96,31 @@ pub fn max_seconds(settings: &LiveSettings, question_max: f64) -> f64 {
         .unwrap_or_else(|| (question_max * 2.0).max(60.0))
 }
 
-/// Records an answer into `path`. `tick` is called with each recorder event and about every 50 ms
-/// without one; it returns the key the candidate pressed.
+/// Starts transcribing an answer as it is recorded, unless `--batch` asked for the whole file.
+pub fn start_transcription(
+    settings: &LiveSettings,
+    transcriber: &Arc<Transcriber>,
+) -> Option<IncrementalTranscriber> {
+    (!settings.batch).then(|| {
+        IncrementalTranscriber::with_policy(
+            Arc::clone(transcriber),
+            Policy::live(settings.stop_on_silence),
+        )
+    })
+}
+
+/// Records an answer into `path`, feeding `incremental` as the audio arrives. `tick` is called with
+/// each recorder event and about every 50 ms without one; it returns the key the candidate pressed.
 pub fn record(
     settings: &LiveSettings,
     max_seconds: f64,
     path: &Path,
     interrupt: &Interrupt,
+    mut incremental: Option<&mut IncrementalTranscriber>,
     tick: &mut dyn FnMut(Option<&RecorderEvent>) -> Key,
 ) -> Result<Recorded, RecordError> {
     let mut options = RecordOptions::new(path);
+    options.audio_events = incremental.is_some();
     options.input_device = settings.input_device.clone();
     options.stop_on_silence = settings.stop_on_silence;
     options.max_length = Some(Duration::from_secs_f64(max_seconds));
@@ -116,6 +138,15 @@ pub fn record(
                 Ok(RecorderEvent::Stopped(reason)) => {
                     tick(Some(&RecorderEvent::Stopped(reason)));
                     break;
+                }
+                Ok(RecorderEvent::Audio {
+                    start_sample,
+                    samples,
+                }) => {
+                    if let Some(inc) = incremental.as_deref_mut() {
+                        feed(inc, start_sample as usize, &samples);
+                    }
+                    continue;
                 }
                 Ok(event) => tick(Some(&event)),
                 Err(RecvTimeoutError::Timeout) => tick(None),
@@ -135,6 +166,87 @@ pub fn record(
         key,
         interrupted,
     })
+}
+
+/// Gives the transcriber the audio from `start`: a gap (never expected) becomes silence, and audio
+/// it already has is skipped, so its samples line up with the recording's.
+fn feed(inc: &mut IncrementalTranscriber, start: usize, samples: &[f32]) {
+    let have = inc.samples_pushed();
+    if start > have {
+        inc.push(&vec![0.0; start - have]);
+    }
+    let skip = inc
+        .samples_pushed()
+        .saturating_sub(start)
+        .min(samples.len());
+    inc.push(&samples[skip..]);
+}
+
+/// How an answer was transcribed, for the log line after it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TranscriptionNote {
+    /// Transcribed while spoken.
+    pub incremental: bool,
+    /// Seconds from the end of the recording to the transcript.
+    pub after_recording: f64,
+    /// Seconds Whisper ran for this answer (cancelled work included).
+    pub busy_seconds: f64,
+    /// Seconds of audio.
+    pub audio_seconds: f64,
+    /// Stretches transcribed.
+    pub stretches: usize,
+}
+
+impl TranscriptionNote {
+    /// Whisper's time over the audio's length.
+    pub fn real_time_factor(&self) -> f64 {
+        self.busy_seconds / self.audio_seconds.max(1e-9)
+    }
+}
+
+/// The transcript of a recorded answer: the incremental one completed, or (`--batch`) the whole file.
+/// `progress` gets 0 to 100 on the calling thread while the model runs.
+pub fn finish(
+    transcriber: &Transcriber,
+    incremental: Option<IncrementalTranscriber>,
+    samples: &[f32],
+    progress: &mut dyn FnMut(i32),
+) -> anyhow::Result<(Transcript, TranscriptionNote)> {
+    let started = Instant::now();
+    let audio_seconds = samples.len() as f64 / 16_000.0;
+    match incremental {
+        Some(mut inc) => {
+            if let Some(rest) = samples.get(inc.samples_pushed()..) {
+                inc.push(rest); // whatever the recorder wrote after its last event
+            }
+            let (transcript, stats): (Transcript, WorkerStats) =
+                inc.finish_with_progress(progress)?;
+            Ok((
+                transcript,
+                TranscriptionNote {
+                    incremental: true,
+                    after_recording: started.elapsed().as_secs_f64(),
+                    busy_seconds: stats.busy_seconds,
+                    audio_seconds,
+                    stretches: stats.stretches,
+                },
+            ))
+        }
+        None => {
+            let transcript = transcribe(transcriber, samples, progress)?;
+            let seconds = started.elapsed().as_secs_f64();
+            Ok((
+                transcript,
+                TranscriptionNote {
+                    incremental: false,
+                    after_recording: seconds,
+                    busy_seconds: seconds,
+                    audio_seconds,
+                    stretches: 0,
+                },
+            ))
+        }
+    }
 }
 
 /// Transcribes an answer (whole file), reporting progress 0 to 100 through `progress` on the

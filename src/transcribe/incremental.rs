@@ -1,228 +1,276 @@
 //! Transcribing an answer while it is spoken, so the report is ready the moment the candidate stops.
 //!
-//! Samples arrive as they are recorded. A voice detector watches them; when a pause follows enough
-//! speech, the stretch up to the middle of that pause is handed to a worker thread that runs Whisper
-//! on it (one job at a time, never on the audio thread). At the end only the last stretch remains to
-//! transcribe. Word times are shifted back to the start of the answer, and every stretch gets the
-//! filler prompt, so fillers survive as in whole-file transcription.
+//! Samples arrive as they are recorded and go through the [`Cutter`]; each stretch it cuts is handed
+//! to a worker thread that runs Whisper on it (one job at a time, never on the audio thread). Word
+//! times are shifted back to the start of the answer, and every stretch gets the filler prompt, so
+//! fillers survive as in whole-file transcription, which cuts the same stretches.
 //!
-//! Whisper pays for a full 30 s window per call however short the audio, so stretches are at least
-//! [`Policy::min_stretch`] long (a call per short phrase would cost more than it saves) and at most
-//! [`Policy::max_stretch`] (under one window; without a pause the cut goes at the quietest moment).
+//! The last stretch is the one the candidate waits for, so it starts early: in a pause the cutter
+//! offers what is pending as a tentative stretch. If the candidate speaks again, that job is cancelled
+//! (whisper's abort callback) and the stretch grows on; if the answer has ended, the tentative result
+//! is the last stretch, usually finished by the time the recorder has waited out its silence.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
-use std::sync::mpsc::{self, Receiver, Sender};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::thread::JoinHandle;
+use std::time::Duration;
 
 use anyhow::Context;
 
-use super::Transcriber;
-use crate::audio::vad::{self, VoiceActivity};
+use super::stretches::{Cut, Cutter, Policy, RATE};
+use super::{PartOptions, Transcriber};
 use crate::transcript::{Transcript, Word};
 
-const RATE: f64 = 16_000.0;
-
-/// When to cut a stretch.
-#[derive(Debug, Clone, Copy)]
-pub struct Policy {
-    /// A pause is a cut point only once the stretch holds this many seconds.
-    pub min_stretch: f64,
-    /// A stretch is cut at this length even without a pause.
-    pub max_stretch: f64,
-}
-
-impl Default for Policy {
-    fn default() -> Self {
-        // Measured on the shared speech and two long synthesized answers: with 8 s stretches Whisper lost
-        // words at stretch starts ("Yes, um, I have" became "I have"); 15 s stretches match whole-file
-        // transcription (word error rate 9.6% against 10.5%, the same fillers).
-        Policy {
-            min_stretch: 15.0,
-            max_stretch: 28.0,
-        }
-    }
-}
-
 struct Job {
+    id: usize,
     offset_samples: usize,
     samples: Vec<f32>,
+    cancel: Arc<AtomicBool>,
+}
+
+/// A job's id, its words, and the seconds Whisper spent on it.
+type JobResult = (usize, anyhow::Result<Vec<Word>>, f64);
+
+/// What the worker did for one answer.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct WorkerStats {
+    /// Stretches in the transcript.
+    pub stretches: usize,
+    /// Tentative last stretches started (most are cancelled when the candidate speaks again).
+    pub tentatives: usize,
+    /// Seconds Whisper ran, cancelled work included.
+    pub busy_seconds: f64,
 }
 
 /// An answer being transcribed as it is recorded.
 pub struct IncrementalTranscriber {
-    policy: Policy,
-    vad: VoiceActivity,
-    /// Samples not yet sent to the worker; `pending_start` is the first one's index in the answer.
-    pending: Vec<f32>,
-    pending_start: usize,
-    total: usize,
-    /// Where the current pause began (answer sample index), while the speaker is silent.
-    pause_start: Option<usize>,
+    cutter: Option<Cutter>,
+    /// The tentative job on offer: its id and cancel flag.
+    tentative: Option<(usize, Arc<AtomicBool>)>,
     jobs: Option<Sender<Job>>,
-    results: Receiver<anyhow::Result<Vec<Word>>>,
+    results: Receiver<JobResult>,
     worker: Option<JoinHandle<()>>,
-    sent: usize,
+    next_id: usize,
+    /// Ids of the stretches that make up the transcript, in order.
+    committed: Vec<usize>,
+    received: BTreeMap<usize, anyhow::Result<Vec<Word>>>,
+    tentatives_sent: usize,
+    busy_seconds: f64,
+    total: usize,
     model_name: String,
 }
 
 impl IncrementalTranscriber {
-    /// Starts the worker with a loaded model.
+    /// Starts the worker with a loaded model and the default live policy.
     pub fn start(transcriber: Arc<Transcriber>) -> Self {
-        Self::with_policy(transcriber, Policy::default())
+        Self::with_policy(transcriber, Policy::live(None))
     }
 
     /// Starts the worker with a chosen cutting policy.
     pub fn with_policy(transcriber: Arc<Transcriber>, policy: Policy) -> Self {
         let (jobs, job_rx) = mpsc::channel::<Job>();
-        let (result_tx, results) = mpsc::channel();
+        let (result_tx, results) = mpsc::channel::<JobResult>();
         let model_name = transcriber.model_name().to_string();
         let worker = std::thread::Builder::new()
             .name("rehearse-transcribe".into())
             .spawn(move || {
                 for job in job_rx {
+                    if job.cancel.load(Ordering::Relaxed) {
+                        continue;
+                    }
                     let offset = job.offset_samples as f64 / RATE;
-                    let words = transcriber.transcribe(&job.samples).map(|t| {
-                        t.words
-                            .into_iter()
-                            .map(|mut w| {
-                                w.start += offset;
-                                w.end += offset;
-                                w
-                            })
-                            .collect()
-                    });
-                    if result_tx.send(words).is_err() {
+                    let part = PartOptions {
+                        cancel: Some(Arc::clone(&job.cancel)),
+                    };
+                    let started = std::time::Instant::now();
+                    let words = transcriber
+                        .transcribe_part(&job.samples, &part)
+                        .map(|t| shift(t.words, offset));
+                    let busy = started.elapsed().as_secs_f64();
+                    if result_tx.send((job.id, words, busy)).is_err() {
                         break;
                     }
                 }
             })
             .ok();
         IncrementalTranscriber {
-            policy,
-            vad: VoiceActivity::default(),
-            pending: Vec::new(),
-            pending_start: 0,
-            total: 0,
-            pause_start: None,
+            cutter: Some(Cutter::new(policy)),
+            tentative: None,
             jobs: Some(jobs),
             results,
             worker,
-            sent: 0,
+            next_id: 0,
+            committed: Vec::new(),
+            received: BTreeMap::new(),
+            tentatives_sent: 0,
+            busy_seconds: 0.0,
+            total: 0,
             model_name,
         }
     }
 
     /// Adds recorded 16 kHz mono samples; sends a stretch to the worker when a good cut point passes.
     pub fn push(&mut self, samples: &[f32]) {
-        let base = self.total;
         self.total += samples.len();
-        self.pending.extend_from_slice(samples);
-        let mut pause_events: Vec<(usize, bool)> = Vec::new();
-        let mut consumed = 0usize;
-        self.vad.push(samples, |frame| {
-            consumed += vad::FRAME_SAMPLES;
-            pause_events.push((consumed, frame.voiced));
-        });
-        // Frame ends are counted from the detector's own position, which lags by any partial frame.
-        let frame_base = base.saturating_sub(base % vad::FRAME_SAMPLES);
-        for (end_in_push, voiced) in pause_events {
-            let at = frame_base + end_in_push;
-            if voiced {
-                self.pause_start = None;
-            } else if self.pause_start.is_none() {
-                self.pause_start = Some(at.saturating_sub(vad::FRAME_SAMPLES));
-            }
-            self.maybe_cut(at);
-        }
-    }
-
-    fn maybe_cut(&mut self, now: usize) {
-        let stretch = (now.saturating_sub(self.pending_start)) as f64 / RATE;
-        // A pause of 0.3 s or more after enough speech: cut in its middle.
-        if let Some(pause) = self.pause_start {
-            let pause_len = (now - pause) as f64 / RATE;
-            if stretch >= self.policy.min_stretch && pause_len >= 0.3 {
-                self.cut_at(pause + (now - pause) / 2);
-                return;
-            }
-        }
-        if stretch >= self.policy.max_stretch {
-            let cut = self.quietest_point(now);
-            self.cut_at(cut);
-        }
-    }
-
-    /// The quietest 20 ms of the last two seconds before `now`, so a forced cut avoids a word's middle.
-    fn quietest_point(&self, now: usize) -> usize {
-        let window = 320;
-        let from = now.saturating_sub(32_000).max(self.pending_start);
-        let mut best = (f32::INFINITY, now);
-        let mut at = from;
-        while at + window <= now {
-            let slice = &self.pending[at - self.pending_start..at - self.pending_start + window];
-            let energy: f32 = slice.iter().map(|s| s * s).sum();
-            if energy < best.0 {
-                best = (energy, at + window / 2);
-            }
-            at += window;
-        }
-        best.1
-    }
-
-    fn cut_at(&mut self, cut: usize) {
-        let cut = cut.clamp(self.pending_start, self.pending_start + self.pending.len());
-        let take = cut - self.pending_start;
-        if take == 0 {
+        let Some(cutter) = self.cutter.as_mut() else {
             return;
+        };
+        for cut in cutter.push(samples) {
+            self.apply(cut);
         }
-        let rest = self.pending.split_off(take);
-        let samples = std::mem::replace(&mut self.pending, rest);
-        self.send(Job {
-            offset_samples: self.pending_start,
-            samples,
-        });
-        self.pending_start = cut;
+        while let Ok(result) = self.results.try_recv() {
+            self.receive(result);
+        }
     }
 
-    fn send(&mut self, job: Job) {
-        if let Some(jobs) = &self.jobs {
-            if jobs.send(job).is_ok() {
-                self.sent += 1;
+    fn receive(&mut self, (id, words, busy): JobResult) {
+        self.busy_seconds += busy;
+        self.received.insert(id, words);
+    }
+
+    /// Samples pushed so far.
+    pub fn samples_pushed(&self) -> usize {
+        self.total
+    }
+
+    fn apply(&mut self, cut: Cut) {
+        match cut {
+            Cut::Stretch { offset, samples } => {
+                let id = self.send(offset, samples, Arc::new(AtomicBool::new(false)));
+                self.committed.push(id);
+            }
+            Cut::Tentative { offset, samples } => {
+                let cancel = Arc::new(AtomicBool::new(false));
+                let id = self.send(offset, samples, Arc::clone(&cancel));
+                self.tentative = Some((id, cancel));
+                self.tentatives_sent += 1;
+            }
+            Cut::Withdraw => {
+                if let Some((_, cancel)) = self.tentative.take() {
+                    cancel.store(true, Ordering::Relaxed);
+                }
+            }
+            Cut::Confirm => {
+                if let Some((id, _)) = self.tentative.take() {
+                    self.committed.push(id);
+                }
             }
         }
     }
 
-    /// Stretches handed to the worker so far.
+    fn send(&mut self, offset_samples: usize, samples: Vec<f32>, cancel: Arc<AtomicBool>) -> usize {
+        let id = self.next_id;
+        self.next_id += 1;
+        if let Some(jobs) = &self.jobs {
+            let _ = jobs.send(Job {
+                id,
+                offset_samples,
+                samples,
+                cancel,
+            });
+        }
+        id
+    }
+
+    /// Stretches committed to the transcript so far.
     pub fn stretches_sent(&self) -> usize {
-        self.sent
+        self.committed.len()
+    }
+
+    /// Tentative last stretches started so far (in pauses; most are withdrawn when speech resumes).
+    pub fn tentatives_sent(&self) -> usize {
+        self.tentatives_sent
+    }
+
+    /// Whether a tentative last stretch is on offer now (the candidate has paused since it was sent).
+    pub fn tail_on_offer(&self) -> bool {
+        self.tentative.is_some()
     }
 
     /// Ends the answer: transcribes what remains and returns the whole transcript.
-    pub fn finish(mut self) -> anyhow::Result<Transcript> {
-        if !self.pending.is_empty() {
-            let samples = std::mem::take(&mut self.pending);
-            self.send(Job {
-                offset_samples: self.pending_start,
-                samples,
-            });
+    pub fn finish(self) -> anyhow::Result<Transcript> {
+        Ok(self.finish_with_progress(&mut |_| {})?.0)
+    }
+
+    /// Ends the answer like [`finish`](Self::finish), calling `progress` (0 to 100, the share of
+    /// stretches done) about every 100 ms while the last ones are transcribed; also says what the
+    /// worker did.
+    pub fn finish_with_progress(
+        mut self,
+        progress: &mut dyn FnMut(i32),
+    ) -> anyhow::Result<(Transcript, WorkerStats)> {
+        if let Some(cut) = self.cutter.take().and_then(Cutter::finish) {
+            self.apply(cut);
+        }
+        if let Some((_, cancel)) = self.tentative.take() {
+            cancel.store(true, Ordering::Relaxed);
         }
         self.jobs = None; // closes the channel: the worker ends after the last job
+        let wanted = self.committed.clone();
+        loop {
+            let done = wanted
+                .iter()
+                .filter(|id| self.received.contains_key(id))
+                .count();
+            progress((done * 100).checked_div(wanted.len()).unwrap_or(100) as i32);
+            if done == wanted.len() {
+                break;
+            }
+            match self.results.recv_timeout(Duration::from_millis(100)) {
+                Ok(result) => self.receive(result),
+                Err(RecvTimeoutError::Timeout) => {}
+                Err(RecvTimeoutError::Disconnected) => {
+                    anyhow::bail!("the transcription worker stopped unexpectedly")
+                }
+            }
+        }
         let mut words = Vec::new();
-        for _ in 0..self.sent {
+        for id in &wanted {
             let stretch = self
-                .results
-                .recv()
-                .context("the transcription worker stopped unexpectedly")??;
-            words.extend(stretch);
+                .received
+                .remove(id)
+                .context("the transcription worker lost a stretch")?;
+            words.extend(stretch?);
         }
         if let Some(worker) = self.worker.take() {
             let _ = worker.join();
         }
-        let duration = self.total as f64 / RATE;
-        Ok(Transcript::from_words(
-            self.model_name.clone(),
-            duration,
-            words,
-        ))
+        // Cancelled tentative work that ended after the last wanted stretch still counts.
+        while let Ok(result) = self.results.try_recv() {
+            self.receive(result);
+        }
+        let stats = WorkerStats {
+            stretches: wanted.len(),
+            tentatives: self.tentatives_sent,
+            busy_seconds: self.busy_seconds,
+        };
+        let transcript =
+            Transcript::from_words(self.model_name.clone(), self.total as f64 / RATE, words);
+        Ok((transcript, stats))
     }
+}
+
+impl Drop for IncrementalTranscriber {
+    /// An answer abandoned (skipped, or the session ended): cancel the tentative job; the worker ends
+    /// after what it holds.
+    fn drop(&mut self) {
+        if let Some((_, cancel)) = self.tentative.take() {
+            cancel.store(true, Ordering::Relaxed);
+        }
+        self.jobs = None;
+    }
+}
+
+/// Moves word times by `offset` seconds.
+pub(crate) fn shift(words: Vec<Word>, offset: f64) -> Vec<Word> {
+    words
+        .into_iter()
+        .map(|mut w| {
+            w.start += offset;
+            w.end += offset;
+            w
+        })
+        .collect()
 }

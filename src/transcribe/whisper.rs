@@ -6,6 +6,8 @@
 //! aborts the process on some malformed files instead of returning an error.
 
 use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use whisper_rs::{
     DtwMode, DtwModelPreset, DtwParameters, FullParams, SamplingStrategy, WhisperContext,
@@ -52,6 +54,8 @@ pub struct RunOptions {
     pub audio_ctx: Option<i32>,
     /// Whether a window that decodes badly is retried at higher temperatures (whisper's fallback).
     pub temperature_fallback: bool,
+    /// Set from another thread to abandon the run ([`WhisperError::Cancelled`]).
+    pub cancel: Option<Arc<AtomicBool>>,
 }
 
 /// Which architecture a model has, for picking its alignment heads.
@@ -74,6 +78,9 @@ pub enum WhisperError {
     /// Decoding failed.
     #[error("transcription failed inside whisper ({0})")]
     Run(String),
+    /// The run was cancelled through [`RunOptions::cancel`].
+    #[error("the transcription was cancelled")]
+    Cancelled,
 }
 
 /// A loaded Whisper model.
@@ -137,9 +144,30 @@ impl Engine {
         if let Some(mut callback) = progress {
             params.set_progress_callback_safe(move |percent: i32| callback(percent));
         }
-        state
-            .full(params, samples)
-            .map_err(|err| WhisperError::Run(err.to_string()))?;
+        if let Some(cancel) = &options.cancel {
+            // whisper-rs 0.16's `set_abort_callback_safe` hands its trampoline a boxed trait object
+            // but reads it as the closure type, so every run aborts at once; pass the flag directly.
+            // SAFETY: the pointer is the flag inside `options.cancel`, which outlives `state.full`
+            // below, and `abort_when_set` only reads it atomically.
+            unsafe {
+                params.set_abort_callback(Some(abort_when_set));
+                params.set_abort_callback_user_data(Arc::as_ptr(cancel) as *mut std::ffi::c_void);
+            }
+        }
+        let cancelled = || {
+            options
+                .cancel
+                .as_ref()
+                .is_some_and(|c| c.load(Ordering::Relaxed))
+        };
+        if cancelled() {
+            return Err(WhisperError::Cancelled);
+        }
+        let ran = state.full(params, samples);
+        if cancelled() {
+            return Err(WhisperError::Cancelled);
+        }
+        ran.map_err(|err| WhisperError::Run(err.to_string()))?;
 
         let eot = self.context.token_eot();
         let mut segments = Vec::new();
@@ -168,6 +196,13 @@ impl Engine {
         }
         Ok(segments)
     }
+}
+
+/// whisper.cpp's abort callback: `data` is an [`AtomicBool`] that another thread sets to cancel.
+unsafe extern "C" fn abort_when_set(data: *mut std::ffi::c_void) -> bool {
+    // SAFETY: `Engine::run` passes a pointer to an `AtomicBool` it keeps alive for the whole run.
+    let flag = unsafe { &*(data as *const AtomicBool) };
+    flag.load(Ordering::Relaxed)
 }
 
 /// Tokens can split a multi-byte character; join the bytes before turning them into text.

@@ -8,6 +8,7 @@ mod guard;
 pub mod plain;
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use anyhow::Context as _;
 
@@ -21,8 +22,8 @@ pub use guard::{TerminalGuard, install_panic_hook, restore_terminal};
 
 /// What both screens need to take an answer.
 pub struct Context<'a> {
-    /// The loaded model.
-    pub transcriber: &'a Transcriber,
+    /// The loaded model (shared with the worker that transcribes while the candidate speaks).
+    pub transcriber: Arc<Transcriber>,
     /// Recording settings.
     pub live: LiveSettings,
     /// The interviewer's voice.
@@ -49,6 +50,8 @@ pub(crate) trait Show {
     fn tick(&mut self, event: Option<&RecorderEvent>) -> Key;
     /// Transcription progress, 0 to 100.
     fn transcribing(&mut self, seconds: f64, percent: i32);
+    /// The transcript is ready.
+    fn transcribed(&mut self, _note: &live::TranscriptionNote) {}
 }
 
 /// Speaks the prompt, records and transcribes: the part both screens share.
@@ -80,9 +83,15 @@ pub(crate) fn take_answer(
     let max = live::max_seconds(&context.live, turn.question.time.max);
     show.recording(turn, max)
         .map_err(InterviewError::Frontend)?;
-    let recorded = match live::record(&context.live, max, &path, &context.interrupt, &mut |e| {
-        show.tick(e)
-    }) {
+    let mut incremental = live::start_transcription(&context.live, &context.transcriber);
+    let recorded = match live::record(
+        &context.live,
+        max,
+        &path,
+        &context.interrupt,
+        incremental.as_mut(),
+        &mut |e| show.tick(e),
+    ) {
         Ok(recorded) => recorded,
         Err(err) => {
             let _ = std::fs::remove_file(&path);
@@ -124,11 +133,15 @@ pub(crate) fn take_answer(
         _ => {}
     }
     let seconds = recording.duration_seconds;
-    let transcript = live::transcribe(context.transcriber, &recording.samples, &mut |p| {
-        show.transcribing(seconds, p)
-    })
+    let (transcript, note) = live::finish(
+        &context.transcriber,
+        incremental,
+        &recording.samples,
+        &mut |p| show.transcribing(seconds, p),
+    )
     .with_context(|| format!("cannot transcribe `{}`", path.display()))
     .map_err(InterviewError::Frontend)?;
+    show.transcribed(&note);
     Ok(Asked::Answer(Take {
         transcript,
         samples: recording.samples,

@@ -8,7 +8,7 @@ use std::sync::mpsc::{self, Receiver};
 
 use crate::analysis::report;
 use crate::audio::recorder::{RecorderEvent, StopReason};
-use crate::interview::live::Key;
+use crate::interview::live::{self, Key};
 use crate::interview::{Asked, Choice, Feedback, Frontend, InterviewError, Turn};
 
 use super::{Context, Show, clock, feedback_extra, heading, take_answer};
@@ -148,10 +148,24 @@ impl Show for Lines<'_> {
             eprintln!("rehearse: transcribing {seconds:.1} s of audio...");
             *self.last_percent = 0;
         }
-        if percent >= 100 && *self.last_percent < 100 {
-            eprintln!("rehearse: transcribed");
+        if percent >= 100 {
             *self.last_percent = 100;
         }
+    }
+
+    fn transcribed(&mut self, note: &live::TranscriptionNote) {
+        let how = if note.incremental {
+            format!("while you spoke, {} stretches", note.stretches)
+        } else {
+            "whole file".to_string()
+        };
+        eprintln!(
+            "rehearse: transcribed {:.1} s ({how}; Whisper ran {:.2} s, real-time factor {:.3}), ready {:.2} s after the recording stopped",
+            note.audio_seconds,
+            note.busy_seconds,
+            note.real_time_factor(),
+            note.after_recording
+        );
     }
 }
 
