@@ -137,3 +137,73 @@ fn incremental_and_whole_file_transcription_agree() {
         "WER differs by more than one point"
     );
 }
+
+/// A pause at the end starts the last stretch before the answer is known to be over; speaking again
+/// cancels it, and the words of both parts are kept, in order.
+#[test]
+fn the_tail_starts_in_a_pause_and_is_cancelled_when_speech_resumes() {
+    use rehearse::transcribe::stretches::Policy;
+    let Some(clips) = crate::speech::clips() else {
+        panic!("the shared speech is next to the checkout");
+    };
+    let jfk = clips
+        .iter()
+        .find(|c| c.name.contains("jfk"))
+        .expect("the jfk clip");
+    let phrase = decode::read_wav(&jfk.wav).unwrap().samples;
+    let silence = vec![0.0f32; 16_000];
+    let policy = Policy::live(Some(std::time::Duration::from_secs(1)));
+
+    // Speech, then a second of silence: the tail is on offer, and it is the whole transcript.
+    let mut inc = IncrementalTranscriber::with_policy(transcriber(), policy);
+    for chunk in phrase
+        .iter()
+        .chain(&silence)
+        .copied()
+        .collect::<Vec<_>>()
+        .chunks(1_600)
+    {
+        inc.push(chunk);
+    }
+    assert!(inc.tail_on_offer(), "a pause after speech offers the tail");
+    let whole = transcriber().transcribe(&phrase).unwrap();
+    let tail = inc.finish().unwrap();
+    let agreement = accuracy::compare(&whole.text, &tail.text);
+    assert!(
+        agreement.wer() <= 0.05,
+        "{:?} vs {:?}",
+        whole.text,
+        tail.text
+    );
+
+    // Speech, a pause (tail offered), the same speech again: the offer is withdrawn and the answer
+    // holds both.
+    let mut inc = IncrementalTranscriber::with_policy(transcriber(), policy);
+    let answer: Vec<f32> = phrase
+        .iter()
+        .chain(&silence)
+        .chain(&phrase)
+        .copied()
+        .collect();
+    for chunk in answer.chunks(1_600) {
+        inc.push(chunk);
+    }
+    assert!(inc.tentatives_sent() >= 1);
+    let twice = inc.finish().unwrap();
+    let reference = format!("{} {}", jfk.reference, jfk.reference);
+    let comparison = accuracy::compare(&reference, &twice.text);
+    println!(
+        "twice: {} (WER {:.1}%)",
+        twice.text,
+        comparison.wer() * 100.0
+    );
+    assert!(comparison.wer() <= 0.1, "{}", twice.text);
+    for pair in twice.words.windows(2) {
+        assert!(pair[0].start <= pair[1].start, "times run forward");
+    }
+    let second_half = twice.words.iter().filter(|w| w.start > 12.0).count();
+    assert!(
+        second_half * 3 >= twice.words.len(),
+        "the second copy keeps its words"
+    );
+}

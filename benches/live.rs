@@ -1,0 +1,259 @@
+//! Latency benchmark: a two-minute answer (the shared real speech joined end to end) played in real
+//! time through a PulseAudio virtual cable into
+//! `rehearse practice --question failure --no-follow-ups --stop-on-silence 1`, as a candidate would
+//! speak it, transcribed while spoken (the default) and as a whole file (`--batch`).
+//!
+//! For each path it prints the median over the runs of: the time from the end of speech to the
+//! complete report (the process exits once the report is out), the time from the end of the recording
+//! to the transcript (rehearse's own log line), the real-time factor of the transcription (Whisper's
+//! busy time over the answer's length) and the process's peak memory. Then faster-whisper on the same
+//! answer, weights and threads, and the ratio of rehearse's whole-file time to it.
+//!
+//! Run: `cargo bench --bench live` (about 25 minutes: 2 paths x 5 runs of a two-minute answer).
+//! `REHEARSE_BENCH_RUNS=N` changes the number of runs. Nothing is asserted.
+
+#[path = "../tests/integration/virtual_audio.rs"]
+#[allow(dead_code)]
+mod virtual_audio;
+
+#[path = "support/mod.rs"]
+mod support;
+
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use rehearse::audio::vad;
+use support::{machine, median, packaged_tiny_en, two_minutes_of_speech, write_wav};
+use virtual_audio::{PulseCable, spawn_rehearse};
+
+/// The silence the recorder waits for before it ends the answer.
+const STOP_ON_SILENCE: &str = "1";
+
+/// One run's figures.
+#[derive(Debug, Clone, Copy)]
+struct Run {
+    /// End of speech to the report complete (process exit).
+    end_to_report: f64,
+    /// End of the recording to the transcript, from rehearse's log.
+    after_recording: f64,
+    /// Whisper's busy time over the answer's length, from rehearse's log.
+    rtf: f64,
+    /// Whisper's busy seconds.
+    busy: f64,
+    /// Peak resident memory of the process (MB).
+    peak_mb: f64,
+}
+
+fn main() {
+    let speech = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/speech");
+    if !speech.is_dir() {
+        eprintln!("skipped: ../shared/speech is absent, so there is no real speech to play");
+        return;
+    }
+    let runs: usize = std::env::var("REHEARSE_BENCH_RUNS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(5);
+    let work = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench");
+    std::fs::create_dir_all(&work).expect("target/bench");
+    let samples = fluent(&two_minutes_of_speech(&speech));
+    let seconds = samples.len() as f64 / 16_000.0;
+    let wav = work.join("answer-live.wav");
+    write_wav(&wav, &samples);
+    println!(
+        "answer: {seconds:.1} s of real speech played in real time through a PulseAudio null sink; \
+         --stop-on-silence {STOP_ON_SILENCE}; {runs} runs per path; machine: {}",
+        machine()
+    );
+    let cable = PulseCable::start();
+
+    let mut table = Vec::new();
+    for (name, batch) in [
+        ("incremental (default)", false),
+        ("whole file (--batch)", true),
+    ] {
+        let mut results = Vec::new();
+        for run in 0..runs {
+            let result = practise(&cable, &wav, batch);
+            eprintln!("bench: {name} run {}: {result:?}", run + 1);
+            results.push(result);
+        }
+        table.push((name, results));
+    }
+
+    println!(
+        "{:<24} {:>14} {:>16} {:>8} {:>10} {:>12}",
+        "path", "end->report s", "recording->text s", "RTF", "whisper s", "peak memory"
+    );
+    let mut whole_busy = None;
+    for (name, results) in &table {
+        let pick = |f: fn(&Run) -> f64| median(&mut results.iter().map(f).collect::<Vec<_>>());
+        let busy = pick(|r| r.busy);
+        println!(
+            "{:<24} {:>14.2} {:>16.2} {:>8.3} {:>10.2} {:>9.0} MB",
+            name,
+            pick(|r| r.end_to_report),
+            pick(|r| r.after_recording),
+            pick(|r| r.rtf),
+            busy,
+            pick(|r| r.peak_mb)
+        );
+        for (i, r) in results.iter().enumerate() {
+            println!(
+                "    run {}: end->report {:.2} s, recording->text {:.2} s",
+                i + 1,
+                r.end_to_report,
+                r.after_recording
+            );
+        }
+        if name.starts_with("whole") {
+            whole_busy = Some(busy);
+        }
+    }
+
+    let threads = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+    match packaged_tiny_en(&work).map(|dir| support::faster_whisper(&work, &dir, &wav, threads, 3))
+    {
+        Some(Ok((fw, words, memory))) => {
+            println!(
+                "faster-whisper (same answer, weights, {threads} threads): {fw:.2} s, RTF {:.3}, \
+                 {words} words, peak {memory} MB",
+                fw / seconds
+            );
+            if let Some(ours) = whole_busy {
+                println!(
+                    "ratio rehearse whole-file transcription / faster-whisper: {:.2}",
+                    ours / fw
+                );
+            }
+        }
+        Some(Err(why)) => println!("faster-whisper: not run ({why})"),
+        None => println!("faster-whisper: not run (the packaged model could not be fetched)"),
+    }
+}
+
+/// The longest pause kept in the answer: under the recorder's one second of silence, so the answer
+/// ends only at its end.
+const LONGEST_PAUSE: f64 = 0.6;
+
+/// The speech with every pause longer than [`LONGEST_PAUSE`] shortened to it, ending where the
+/// speech ends (so the end of playback is the end of speech), and about two minutes long.
+fn fluent(samples: &[f32]) -> Vec<f32> {
+    let rate = 16_000.0;
+    let mut out = Vec::new();
+    let mut last_end: Option<usize> = None;
+    for span in vad::speech_spans(samples) {
+        let (start, end) = (
+            (span.start * rate) as usize,
+            ((span.end * rate) as usize).min(samples.len()),
+        );
+        if let Some(previous) = last_end {
+            let gap = start
+                .saturating_sub(previous)
+                .min((LONGEST_PAUSE * rate) as usize);
+            out.extend(std::iter::repeat_n(0.0, gap));
+        }
+        out.extend_from_slice(&samples[start..end]);
+        last_end = Some(end);
+    }
+    // The joined clips lose their silences: repeat from the start until there are two minutes.
+    let mut looped = out.clone();
+    while looped.len() < 120 * 16_000 {
+        looped.extend(std::iter::repeat_n(0.0, (0.5 * rate) as usize));
+        looped.extend_from_slice(&out);
+    }
+    // Cut at the end of a span near two minutes.
+    let spans = vad::speech_spans(&looped);
+    let end = spans
+        .iter()
+        .map(|s| ((s.end * rate) as usize).min(looped.len()))
+        .filter(|&e| e <= 125 * 16_000)
+        .max()
+        .unwrap_or(looped.len());
+    looped.truncate(end);
+    looped
+}
+
+/// One practice answer through the cable.
+fn practise(cable: &PulseCable, wav: &Path, batch: bool) -> Run {
+    let mut args = vec![
+        "practice",
+        "--question",
+        "failure",
+        "--no-follow-ups",
+        "--stop-on-silence",
+        STOP_ON_SILENCE,
+        "--max-seconds",
+        "400",
+    ];
+    if batch {
+        args.push("--batch");
+    }
+    let running = spawn_rehearse(&args, &cable.envs());
+    let (peak_kb, watching) = watch_memory(running.child.id());
+    running.wait_for_line("speak now", Duration::from_secs(120));
+    cable.play_into_mic(wav);
+    let speech_ended = Instant::now();
+    let started = running.started;
+    let (code, _out, err, elapsed) = running.wait(Duration::from_secs(300));
+    let exited = (started + elapsed)
+        .saturating_duration_since(speech_ended)
+        .as_secs_f64();
+    watching.store(false, Ordering::Relaxed);
+    assert_eq!(code, Some(0), "rehearse failed:\n{err}");
+    let line = err
+        .lines()
+        .find(|l| l.starts_with("rehearse: transcribed"))
+        .unwrap_or_else(|| panic!("no transcription line:\n{err}"));
+    Run {
+        end_to_report: exited,
+        after_recording: number_before(line, " s after the recording stopped"),
+        rtf: number_after(line, "real-time factor "),
+        busy: number_after(line, "Whisper ran "),
+        peak_mb: peak_kb.load(Ordering::Relaxed) as f64 / 1024.0,
+    }
+}
+
+/// Polls the process's peak resident memory (VmHWM) until told to stop or the process is gone.
+fn watch_memory(pid: u32) -> (Arc<AtomicU64>, Arc<AtomicBool>) {
+    let peak = Arc::new(AtomicU64::new(0));
+    let watching = Arc::new(AtomicBool::new(true));
+    let (p, w) = (Arc::clone(&peak), Arc::clone(&watching));
+    std::thread::spawn(move || {
+        let path = format!("/proc/{pid}/status");
+        while w.load(Ordering::Relaxed) {
+            let Ok(status) = std::fs::read_to_string(&path) else {
+                break;
+            };
+            let kb = status
+                .lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(0);
+            p.fetch_max(kb, Ordering::Relaxed);
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    });
+    (peak, watching)
+}
+
+/// The number just before `marker` in `line`.
+fn number_before(line: &str, marker: &str) -> f64 {
+    let head = &line[..line.find(marker).expect("marker in the log line")];
+    head.rsplit(' ')
+        .next()
+        .and_then(|n| n.parse().ok())
+        .expect("a number")
+}
+
+/// The number just after `marker` in `line`.
+fn number_after(line: &str, marker: &str) -> f64 {
+    let tail = &line[line.find(marker).expect("marker in the log line") + marker.len()..];
+    tail.split(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .next()
+        .and_then(|n| n.parse().ok())
+        .expect("a number")
+}
