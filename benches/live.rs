@@ -6,12 +6,12 @@
 //! For each path it prints the median over the runs of: the time from the end of speech to the
 //! complete report (the process exits once the report is out), the time from the end of the recording
 //! to the transcript (rehearse's own log line), the real-time factor of the transcription (Whisper's
-//! busy time over the answer's length) and the process's peak memory. Then faster-whisper on the same
+//! time on the stretches in the transcript over the answer's length), Whisper's time in all (with the
+//! tentative last stretches cancelled when speech went on) and the process's peak memory. Then faster-whisper on the same
 //! answer, weights and threads, and the ratio of rehearse's whole-file time to it.
 //!
 //! Run: `cargo bench --bench live` (about 25 minutes: 2 paths x 5 runs of a two-minute answer).
-//! `REHEARSE_BENCH_RUNS=N` changes the number of runs (`REHEARSE_BENCH_BATCH_RUNS` those of
-//! `--batch` alone). Nothing is asserted.
+//! `REHEARSE_BENCH_RUNS=N` changes the number of runs per path. Nothing is asserted.
 
 #[path = "../tests/integration/virtual_audio.rs"]
 #[allow(dead_code)]
@@ -39,9 +39,11 @@ struct Run {
     end_to_report: f64,
     /// End of the recording to the transcript, from rehearse's log.
     after_recording: f64,
-    /// Whisper's busy time over the answer's length, from rehearse's log.
+    /// Whisper's time on the transcript over the answer's length, from rehearse's log.
     rtf: f64,
-    /// Whisper's busy seconds.
+    /// Whisper's seconds on the stretches in the transcript.
+    transcript: f64,
+    /// Whisper's seconds in all (with cancelled tentative stretches).
     busy: f64,
     /// Peak resident memory of the process (MB).
     peak_mb: f64,
@@ -69,7 +71,7 @@ fn main() {
     );
     println!(
         "answer: {seconds:.1} s of real speech played in real time through a PulseAudio null sink; \
-         --stop-on-silence {STOP_ON_SILENCE}; machine: {}",
+         --stop-on-silence {STOP_ON_SILENCE}; {runs} runs per path; machine: {}",
         machine()
     );
     let cable = PulseCable::start();
@@ -89,20 +91,27 @@ fn main() {
     }
 
     println!(
-        "{:<24} {:>14} {:>16} {:>8} {:>10} {:>12}",
-        "path", "end->report s", "recording->text s", "RTF", "whisper s", "peak memory"
+        "{:<24} {:>14} {:>18} {:>7} {:>13} {:>11} {:>12}",
+        "path",
+        "end->report s",
+        "recording->text s",
+        "RTF",
+        "transcript s",
+        "all work s",
+        "peak memory"
     );
     let mut whole_busy = None;
     for (name, results) in &table {
         let pick = |f: fn(&Run) -> f64| median(&mut results.iter().map(f).collect::<Vec<_>>());
-        let busy = pick(|r| r.busy);
+        let transcript = pick(|r| r.transcript);
         println!(
-            "{:<24} {:>14.2} {:>16.2} {:>8.3} {:>10.2} {:>9.0} MB",
+            "{:<24} {:>14.2} {:>18.2} {:>7.3} {:>13.2} {:>11.2} {:>9.0} MB",
             name,
             pick(|r| r.end_to_report),
             pick(|r| r.after_recording),
             pick(|r| r.rtf),
-            busy,
+            transcript,
+            pick(|r| r.busy),
             pick(|r| r.peak_mb)
         );
         for (i, r) in results.iter().enumerate() {
@@ -114,7 +123,7 @@ fn main() {
             );
         }
         if name.starts_with("whole") {
-            whole_busy = Some(busy);
+            whole_busy = Some(transcript);
         }
     }
 
@@ -250,7 +259,8 @@ fn practise(cable: &PulseCable, wav: &Path, batch: bool) -> Run {
         end_to_report: exited,
         after_recording: number_before(line, " s after the recording stopped"),
         rtf: number_after(line, "real-time factor "),
-        busy: number_after(line, "Whisper ran "),
+        transcript: number_after(line, "Whisper ran "),
+        busy: number_before(line, " s in all"),
         peak_mb: peak_kb.load(Ordering::Relaxed) as f64 / 1024.0,
     }
 }

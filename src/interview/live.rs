@@ -191,6 +191,8 @@ pub struct TranscriptionNote {
     pub after_recording: f64,
     /// Seconds Whisper ran for this answer (cancelled work included).
     pub busy_seconds: f64,
+    /// Seconds Whisper ran on what is in the transcript.
+    pub transcript_seconds: f64,
     /// Seconds of audio.
     pub audio_seconds: f64,
     /// Stretches transcribed.
@@ -198,9 +200,9 @@ pub struct TranscriptionNote {
 }
 
 impl TranscriptionNote {
-    /// Whisper's time over the audio's length.
+    /// Whisper's time on the transcript over the audio's length.
     pub fn real_time_factor(&self) -> f64 {
-        self.busy_seconds / self.audio_seconds.max(1e-9)
+        self.transcript_seconds / self.audio_seconds.max(1e-9)
     }
 }
 
@@ -227,6 +229,7 @@ pub fn finish(
                     incremental: true,
                     after_recording: started.elapsed().as_secs_f64(),
                     busy_seconds: stats.busy_seconds,
+                    transcript_seconds: stats.transcript_seconds,
                     audio_seconds,
                     stretches: stats.stretches,
                 },
@@ -241,6 +244,7 @@ pub fn finish(
                     incremental: false,
                     after_recording: seconds,
                     busy_seconds: seconds,
+                    transcript_seconds: seconds,
                     audio_seconds,
                     stretches: 0,
                 },

@@ -42,6 +42,8 @@ pub struct WorkerStats {
     pub tentatives: usize,
     /// Seconds Whisper ran, cancelled work included.
     pub busy_seconds: f64,
+    /// Seconds Whisper ran on the stretches of the transcript.
+    pub transcript_seconds: f64,
 }
 
 /// An answer being transcribed as it is recorded.
@@ -55,7 +57,8 @@ pub struct IncrementalTranscriber {
     next_id: usize,
     /// Ids of the stretches that make up the transcript, in order.
     committed: Vec<usize>,
-    received: BTreeMap<usize, anyhow::Result<Vec<Word>>>,
+    /// Each finished job's words and the seconds it took.
+    received: BTreeMap<usize, (anyhow::Result<Vec<Word>>, f64)>,
     tentatives_sent: usize,
     busy_seconds: f64,
     total: usize,
@@ -127,7 +130,7 @@ impl IncrementalTranscriber {
 
     fn receive(&mut self, (id, words, busy): JobResult) {
         self.busy_seconds += busy;
-        self.received.insert(id, words);
+        self.received.insert(id, (words, busy));
     }
 
     /// Samples pushed so far.
@@ -227,12 +230,14 @@ impl IncrementalTranscriber {
             }
         }
         let mut words = Vec::new();
+        let mut transcript_seconds = 0.0;
         for id in &wanted {
-            let stretch = self
+            let (stretch, busy) = self
                 .received
                 .remove(id)
                 .context("the transcription worker lost a stretch")?;
             words.extend(stretch?);
+            transcript_seconds += busy;
         }
         if let Some(worker) = self.worker.take() {
             let _ = worker.join();
@@ -245,6 +250,7 @@ impl IncrementalTranscriber {
             stretches: wanted.len(),
             tentatives: self.tentatives_sent,
             busy_seconds: self.busy_seconds,
+            transcript_seconds,
         };
         let transcript =
             Transcript::from_words(self.model_name.clone(), self.total as f64 / RATE, words);

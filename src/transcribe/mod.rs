@@ -23,6 +23,9 @@ use crate::transcript::Transcript;
 use whisper::{Architecture, Engine, RunOptions};
 pub use words::Timing;
 
+/// Audio up to this length is transcribed in one run; longer audio is cut into stretches.
+const ONE_WINDOW: usize = 29 * 16_000;
+
 /// Whisper refuses input shorter than a second; shorter answers are padded with silence.
 const MIN_SAMPLES: usize = 16_000 + 1_600;
 
@@ -70,10 +73,12 @@ impl Default for Settings {
             initial_prompt: fillers::FILLER_PROMPT.to_string(),
             timing: Timing::Dtw,
             audio_ctx: None,
-            // Whisper's fallback retries a window at higher temperatures, where it drops the prompt and
-            // with it the fillers (measured on the shared speech joined into 90 s: every "um" and all
-            // punctuation lost). Repetition loops, the fallback's other job, are cut by `words`.
-            temperature_fallback: false,
+            // Whisper's fallback retries a window that decodes badly at higher temperatures. Every run is
+            // now one window of at most 28 s with its own prompt ([`stretches`]), and there the fallback
+            // keeps the fillers; without it a stretch of "uh, uh" decoded into a loop and lost every
+            // other word (15 s of the live benchmark's answer: 5 words against 31). Over the whole 90 s
+            // file, before stretches, the fallback dropped the prompt and lost every "um".
+            temperature_fallback: true,
         }
     }
 }
@@ -137,10 +142,10 @@ impl Transcriber {
         samples: &[f32],
         progress: Option<Box<dyn FnMut(i32)>>,
     ) -> anyhow::Result<Transcript> {
-        let stretches = stretches::cut_whole(samples, stretches::Policy::default());
-        if stretches.len() < 2 {
+        if samples.len() <= ONE_WINDOW {
             return self.run(samples, progress, &PartOptions::default());
         }
+        let stretches = stretches::cut_whole(samples, stretches::Policy::default());
         // A long answer is cut at pauses exactly as while recording, so both paths agree.
         let progress = std::rc::Rc::new(std::cell::RefCell::new(progress));
         let total = samples.len().max(1) as f64;

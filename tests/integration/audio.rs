@@ -79,16 +79,18 @@ fn say_plays_the_question_into_the_speaker() {
         corr > 0.9,
         "the speaker did not play the question: correlation {corr:.3}"
     );
-    // And it stayed intelligible: the model hears in it what it hears in the synthesized file.
+    // And it stayed intelligible: the model hears the question's words in it. (Compared with the
+    // question's text: the model's reading of the synthesized file itself varies, "about a" once
+    // came out as "I'm out of".)
     let dir = tempfile::tempdir().unwrap();
     let wav = dir.path().join("speaker.wav");
     write_wav(&wav, &heard);
     let said = transcribe(&wav);
-    let reference = transcribe(&cache);
-    let common = reference.iter().filter(|w| said.contains(w)).count();
+    let question = words("Tell me about a time you failed.");
+    let common = question.iter().filter(|w| said.contains(w)).count();
     assert!(
-        common * 3 >= reference.len() * 2,
-        "heard {said:?}, the question itself reads {reference:?}"
+        common * 3 >= question.len() * 2,
+        "heard {said:?} for the question {question:?}"
     );
 }
 

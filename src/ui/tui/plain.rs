@@ -160,10 +160,11 @@ impl Show for Lines<'_> {
             "whole file".to_string()
         };
         eprintln!(
-            "rehearse: transcribed {:.1} s ({how}; Whisper ran {:.2} s, real-time factor {:.3}), ready {:.2} s after the recording stopped",
+            "rehearse: transcribed {:.1} s ({how}; Whisper ran {:.2} s for the transcript, real-time factor {:.3}, {:.2} s in all), ready {:.2} s after the recording stopped",
             note.audio_seconds,
-            note.busy_seconds,
+            note.transcript_seconds,
             note.real_time_factor(),
+            note.busy_seconds,
             note.after_recording
         );
     }
