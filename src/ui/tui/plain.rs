@@ -155,7 +155,8 @@ impl Show for Lines<'_> {
 
     fn transcribed(&mut self, note: &live::TranscriptionNote) {
         let how = if note.incremental {
-            format!("while you spoke, {} stretches", note.stretches)
+            let plural = if note.stretches == 1 { "" } else { "es" };
+            format!("while you spoke, {} stretch{plural}", note.stretches)
         } else {
             "whole file".to_string()
         };
