@@ -44,10 +44,10 @@ impl Default for Policy {
 
 impl Policy {
     /// The policy while recording with a recorder that stops after `stop_on_silence`: the tentative
-    /// tail starts early enough to be done when the recorder stops (a third of the wait, 0.3 s to 1 s;
-    /// 0.5 s when only a key ends the answer).
+    /// tail starts early enough to be done when the recorder stops (a quarter of the wait, 0.25 s to
+    /// 1 s; 0.5 s when only a key ends the answer).
     pub fn live(stop_on_silence: Option<Duration>) -> Policy {
-        let tail = stop_on_silence.map_or(0.5, |d| (d.as_secs_f64() / 3.0).clamp(0.3, 1.0));
+        let tail = stop_on_silence.map_or(0.5, |d| (d.as_secs_f64() / 4.0).clamp(0.25, 1.0));
         Policy {
             tail_after: Some(tail),
             ..Policy::default()
