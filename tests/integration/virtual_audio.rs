@@ -327,11 +327,15 @@ impl Running {
         }
     }
 
-    /// Presses Enter.
+    /// Presses Enter. When rehearse has already exited (its report came before the key was
+    /// needed) the closed input is not an error.
     pub fn press_enter(&mut self) {
         let stdin = self.child.stdin.as_mut().unwrap();
-        stdin.write_all(b"\n").unwrap();
-        stdin.flush().unwrap();
+        match stdin.write_all(b"\n").and_then(|()| stdin.flush()) {
+            Ok(()) => {}
+            Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => {}
+            Err(err) => panic!("cannot press Enter: {err}"),
+        }
     }
 
     /// Waits for the exit (failing after `timeout`); returns status code and stdout.
