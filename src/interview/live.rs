@@ -16,7 +16,7 @@ use std::time::Instant;
 
 use crate::audio::recorder::{RecordError, RecordOptions, Recorder, RecorderEvent, Recording};
 use crate::transcribe::Transcriber;
-use crate::transcribe::incremental::{IncrementalTranscriber, WorkerStats};
+use crate::transcribe::incremental::IncrementalTranscriber;
 use crate::transcribe::stretches::Policy;
 use crate::transcript::Transcript;
 
@@ -221,8 +221,7 @@ pub fn finish(
             if let Some(rest) = samples.get(inc.samples_pushed()..) {
                 inc.push(rest); // whatever the recorder wrote after its last event
             }
-            let (transcript, stats): (Transcript, WorkerStats) =
-                inc.finish_with_progress(progress)?;
+            let (transcript, stats) = inc.finish_with_progress(progress)?;
             Ok((
                 transcript,
                 TranscriptionNote {
