@@ -1,12 +1,14 @@
 //! rehearse: a voice-driven mock interview coach.
 //!
 //! The pipeline, one module per stage: audio in ([`audio`]), speech to text ([`transcribe`]), the
-//! Whisper model files ([`model`]), and the commands that tie them together ([`cli`]).
+//! Whisper model files ([`model`]), sentence embeddings for the content checks ([`embed`]), and the
+//! commands that tie them together ([`cli`]).
 
 pub mod analysis;
 pub mod audio;
 pub mod cli;
 pub mod config;
+pub mod embed;
 pub mod history;
 pub mod interview;
 pub mod model;

