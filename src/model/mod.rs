@@ -3,7 +3,8 @@
 //! A model is named (`tiny.en`, from [`manifest`]) or given by path (`--model PATH`,
 //! `REHEARSE_MODEL`). [`ggml`] validates a file before whisper.cpp opens it; [`download`] fetches
 //! known models; [`convert`] turns faster-whisper (CTranslate2) models into ggml files, using
-//! [`ctranslate2`] to read them and [`mel`] for the filter bank they lack.
+//! [`ctranslate2`] to read them and [`mel`] for the filter bank they lack. [`sentence`] installs the
+//! sentence model of the content checks (all-MiniLM-L6-v2, used by `crate::embed`).
 
 pub mod convert;
 pub mod ctranslate2;
@@ -12,6 +13,7 @@ pub mod ggml;
 pub mod manifest;
 pub mod mel;
 pub mod provenance;
+pub mod sentence;
 
 use std::path::{Path, PathBuf};
 

