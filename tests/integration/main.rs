@@ -1,5 +1,5 @@
 //! Integration tests: one binary that runs the real `rehearse` with a temporary `REHEARSE_HOME`, the
-//! real Whisper model, and (for audio) real cpal streams through virtual devices.
+//! real Whisper model and sentence model, and (for audio) real cpal streams through virtual devices.
 //!
 //! Each area has its own module; `harness` holds the shared builder.
 
@@ -11,6 +11,7 @@ mod analyze;
 mod audio;
 mod browser;
 mod cli_basics;
+mod embed;
 mod history;
 mod incremental;
 mod models;
