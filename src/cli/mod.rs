@@ -62,6 +62,9 @@ pub enum Command {
 
 /// Parses the arguments, runs the command, and turns its outcome into an exit code.
 pub fn main() -> ExitCode {
+    // Before anything can touch ALSA: its messages would precede our one-line errors and scribble
+    // over the full screen.
+    crate::audio::device::silence_native_errors();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(err) => {

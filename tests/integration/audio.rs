@@ -423,6 +423,30 @@ fn device_and_disk_errors_are_one_clear_sentence() {
     assert!(line.contains("no microphone found"), "{line}");
 }
 
+/// Issue 15: with no sound card, ALSA printed sixteen `ALSA lib ... cannot find card '0'` lines
+/// before rehearse's own error. A default card that is not there takes the same path on any
+/// machine (card 42; with no card at all, an empty configuration gives card '0').
+#[test]
+fn without_a_sound_card_only_rehearse_speaks() {
+    let no_card = AlsaFileMic::with_config("defaults.pcm.card 42\ndefaults.ctl.card 42\n");
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("x.wav");
+    let record = with_envs(Rehearse::new().arg("record").arg(&out), no_card.envs()).run();
+    assert_eq!(record.code(), Some(1), "{}", record.stderr());
+    assert_eq!(
+        record.stderr(),
+        "rehearse: error: cannot start recording: no microphone found; connect one or pass \
+         --input-device (see `rehearse devices`)\n"
+    );
+    let devices = with_envs(Rehearse::new().arg("devices"), no_card.envs()).run();
+    devices.success();
+    let stderr = devices.stderr();
+    assert!(
+        stderr.lines().all(|l| l.starts_with("rehearse: ")),
+        "{stderr}"
+    );
+}
+
 fn with_envs(
     mut rehearse: Rehearse,
     envs: Vec<(std::ffi::OsString, std::ffi::OsString)>,

@@ -7,7 +7,7 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use crate::practice::{LESSON, NO_LESSON, json_in, spoken};
-use crate::virtual_audio::PulseCable;
+use crate::virtual_audio::{AlsaFileMic, PulseCable};
 
 /// A private tmux server (its own socket), killed on drop.
 struct Tmux {
@@ -263,4 +263,78 @@ fn quitting_restores_the_terminal_and_prints_the_summary() {
     assert!(screen.contains("EXITED 0"), "q is a normal end:\n{screen}");
     let err = std::fs::read_to_string(&log).unwrap();
     assert!(!err.contains("rehearse: error:"), "{err}");
+}
+
+/// Issue 15: with no sound card, native libraries' lines used to scribble over the full screen.
+/// ALSA's are silenced; what others write straight to stderr (libjack's, for `--input-device
+/// jack`) is held while the screen is up and printed after it. Here stderr is the terminal itself.
+#[test]
+fn without_a_sound_card_native_lines_stay_off_the_full_screen() {
+    let no_card = AlsaFileMic::with_config("defaults.pcm.card 42\ndefaults.ctl.card 42\n");
+    let dir = tempfile::tempdir().unwrap();
+    let mut env = String::new();
+    for (key, value) in no_card.envs() {
+        env.push_str(&format!(
+            "{}='{}' ",
+            key.to_string_lossy(),
+            value.to_string_lossy()
+        ));
+    }
+    // Whether libjack prints when the jack plugin finds no server (it does with
+    // libasound2-plugins' JACK plugin; a system without it has nothing to hold).
+    let mut jack_plain = crate::harness::Rehearse::new()
+        .arg("record")
+        .arg(dir.path().join("x.wav"))
+        .args(["--input-device", "jack"]);
+    for (key, value) in no_card.envs() {
+        jack_plain = jack_plain.env(key, value);
+    }
+    let jack_plain = jack_plain.run();
+    let jack_prints = jack_plain.stderr().contains("jack server is not running");
+    if !jack_prints {
+        eprintln!(
+            "skipped the held-stderr half: the ALSA jack plugin printed nothing here:\n{}",
+            jack_plain.stderr()
+        );
+    }
+    for (device, error) in [
+        ("default", "no microphone found"),
+        ("jack", "the input device `jack` is not available"),
+    ] {
+        let run_dir = dir.path().join(device);
+        std::fs::create_dir_all(&run_dir).unwrap();
+        let command = format!(
+            "env {env} REHEARSE_HOME='{}' {} practice --question failure --input-device {device}; \
+             echo EXITED $?; sleep 120",
+            run_dir.join("data").display(),
+            env!("CARGO_BIN_EXE_rehearse"),
+        );
+        let tmux = Tmux::start(&run_dir, &command);
+        tmux.wait_for(&["EXITED"], LONG, &run_dir.join("none"));
+        // Wrapped lines joined, so each message is one line.
+        let screen =
+            String::from_utf8_lossy(&tmux.run(&["capture-pane", "-p", "-J", "-t", "t"]).stdout)
+                .into_owned();
+        assert!(
+            !screen.lines().any(|l| l.starts_with("ALSA lib")),
+            "{device}: ALSA wrote to the terminal:\n{screen}"
+        );
+        let errors: Vec<&str> = screen
+            .lines()
+            .filter(|l| l.starts_with("rehearse: error:"))
+            .collect();
+        assert_eq!(errors.len(), 1, "{device}:\n{screen}");
+        assert!(errors[0].contains(error), "{device}:\n{screen}");
+        assert!(screen.contains("EXITED 1"), "{device}:\n{screen}");
+        if device == "jack" && jack_prints {
+            // Written while the screen was up, so without the hold they were drawn on the
+            // alternate screen and vanished with it; held, they follow it on the normal screen.
+            let held = screen.find("jack server is not running");
+            let error_at = screen.find("rehearse: error:");
+            assert!(
+                held.is_some() && held < error_at,
+                "libjack's lines were not held for after the screen:\n{screen}"
+            );
+        }
+    }
 }

@@ -8,10 +8,15 @@
 //! The capture callback converts each sample to `f32` and pushes it into a preallocated ring buffer:
 //! it never blocks, allocates or locks. Mixing to mono, resampling and everything else happen on the
 //! thread that drains the ring ([`InputStream::pop`]).
+//!
+//! ALSA's own error printing is switched off ([`silence_native_errors`]) before the first cpal call:
+//! the errors come back as [`DeviceError`]s instead.
 
+mod alsa_log;
 mod input;
 mod output;
 
+pub use alsa_log::silence as silence_native_errors;
 pub use input::InputStream;
 pub use output::play;
 
@@ -150,6 +155,8 @@ pub struct DeviceInfo {
 }
 
 fn host() -> Result<cpal::Host, DeviceError> {
+    // Every cpal call starts here, so this covers library users too (the binary does it first).
+    silence_native_errors();
     // `cpal::default_host()` panics when ALSA cannot load its configuration; ask by id instead.
     let id = cpal::available_hosts()
         .first()

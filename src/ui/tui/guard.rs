@@ -1,6 +1,9 @@
 //! Puts the terminal into full-screen raw mode and gets it back on every way out: the guard's
 //! `Drop` (normal return, `?` errors, unwinding), a panic hook (before the panic message prints),
 //! and [`restore_terminal`] for paths that exit the process directly (a second Ctrl-C).
+//!
+//! While the screen is up, stderr is held ([`held_stderr`](super::held_stderr)) so native libraries
+//! cannot write over it; what they wrote is printed after the screen is restored.
 
 use std::io::Write;
 use std::sync::Once;
@@ -27,6 +30,7 @@ impl TerminalGuard {
             terminal::EnterAlternateScreen,
             cursor::Hide
         )?;
+        super::held_stderr::hold();
         Ok(guard)
     }
 }
@@ -46,6 +50,9 @@ pub fn restore_terminal() {
         let _ = terminal::disable_raw_mode();
         let _ = stdout.flush();
     }
+    // After the screen is gone, so what was held prints on the normal one (and before a panic
+    // message, which the hook prints next).
+    super::held_stderr::release();
 }
 
 /// Restores the terminal before any panic message is printed (once per process).

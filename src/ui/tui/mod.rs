@@ -5,6 +5,7 @@
 
 pub mod full;
 mod guard;
+mod held_stderr;
 pub mod plain;
 
 use std::path::PathBuf;
