@@ -447,6 +447,77 @@ fn without_a_sound_card_only_rehearse_speaks() {
     );
 }
 
+/// Issue 15: `rehearse devices` listed ALSA's plugins (`lavrate`, `speexrate`, `upmix`, `jack`,
+/// `oss`...) as if they were microphones. On the virtual cable the PulseAudio devices come first,
+/// by name, and the plugins only with `--all`.
+#[test]
+fn devices_lists_the_pulseaudio_devices_first_and_plugins_only_with_all() {
+    let cable = PulseCable::start();
+    let ids = |text: &str| -> Vec<String> {
+        text.lines()
+            .skip(1)
+            .filter_map(|l| l.split_whitespace().nth(2).map(String::from))
+            .collect()
+    };
+    let plain = with_envs(Rehearse::new().arg("devices"), cable.envs()).run();
+    let text = plain.success();
+    let shown = ids(&text);
+    assert_eq!(shown[..2], ["default", "pulse"], "{text}");
+    let pulse_row = text.lines().find(|l| l.contains(" pulse ")).unwrap();
+    assert!(
+        pulse_row.contains("server") && pulse_row.ends_with("PulseAudio Sound Server"),
+        "{text}"
+    );
+    let all = with_envs(Rehearse::new().args(["devices", "--all"]), cable.envs())
+        .run()
+        .success();
+    let every = ids(&all);
+    let plugins: Vec<&String> = every.iter().filter(|id| !shown.contains(id)).collect();
+    assert!(
+        plugins
+            .iter()
+            .any(|id| ["lavrate", "speexrate", "upmix", "jack", "oss"].contains(&id.as_str())),
+        "no ALSA plugin listed even with --all (scripts/setup.sh installs libasound2-plugins):\n{all}"
+    );
+    assert_eq!(every[..shown.len()], shown[..], "{all}");
+    for line in all.lines().filter(|l| {
+        plugins
+            .iter()
+            .any(|p| l.split_whitespace().nth(2) == Some(p.as_str()))
+    }) {
+        assert!(line.contains(" plugin "), "{line}");
+    }
+    assert!(
+        plain
+            .stderr()
+            .contains("`rehearse devices --all` lists them"),
+        "{}",
+        plain.stderr()
+    );
+
+    let json = with_envs(Rehearse::new().args(["devices", "--json"]), cable.envs())
+        .run()
+        .success();
+    let value: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let devices = value["devices"].as_array().unwrap();
+    assert_eq!(devices[0]["kind"], "default", "{value}");
+    assert_eq!(devices[1]["id"], "pulse", "{value}");
+    assert_eq!(devices[1]["kind"], "sound_server", "{value}");
+    assert_eq!(devices[1]["name"], "PulseAudio Sound Server", "{value}");
+    assert!(devices.iter().all(|d| d["kind"] != "plugin"), "{value}");
+    let hidden = value["hidden"].as_array().unwrap();
+    assert_eq!(hidden.len(), plugins.len(), "{value}");
+    let json_all = with_envs(
+        Rehearse::new().args(["devices", "--json", "--all"]),
+        cable.envs(),
+    )
+    .run()
+    .success();
+    let value: serde_json::Value = serde_json::from_str(&json_all).unwrap();
+    assert_eq!(value["hidden"].as_array().unwrap().len(), 0);
+    assert_eq!(value["devices"].as_array().unwrap().len(), every.len());
+}
+
 fn with_envs(
     mut rehearse: Rehearse,
     envs: Vec<(std::ffi::OsString, std::ffi::OsString)>,

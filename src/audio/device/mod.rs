@@ -14,10 +14,12 @@
 
 mod alsa_log;
 mod input;
+mod kind;
 mod output;
 
 pub use alsa_log::silence as silence_native_errors;
 pub use input::InputStream;
+pub use kind::DeviceKind;
 pub use output::play;
 
 use std::time::Duration;
@@ -142,8 +144,13 @@ pub struct DeviceInfo {
     /// The backend's identifier (for ALSA, the PCM name such as `default` or `hw:CARD=PCH,DEV=0`);
     /// accepted by `--input-device` and `--output-device`.
     pub id: String,
-    /// A human name.
+    /// A human name (the first line of the backend's description).
     pub name: String,
+    /// The rest of the backend's description, if any (for a card's devices, which of its
+    /// conversions it applies: "Direct hardware device without any conversions").
+    pub description: Option<String>,
+    /// What it is: the default, a sound server, a card, another configured device or a plugin.
+    pub kind: DeviceKind,
     /// It can capture.
     pub input: bool,
     /// It can play.
@@ -179,7 +186,19 @@ fn device_name(device: &cpal::Device) -> String {
         .unwrap_or_else(|_| device_id(device))
 }
 
-/// Lists the devices the audio system knows, defaults marked.
+/// The description's lines after the name, joined (`None` when there are none).
+fn device_details(device: &cpal::Device) -> Option<String> {
+    let description = device.description().ok()?;
+    let rest: Vec<&str> = description
+        .extended()
+        .filter(|line| *line != description.name())
+        .collect();
+    (!rest.is_empty()).then(|| rest.join("; "))
+}
+
+/// Lists the devices the audio system knows, defaults marked: the default first, then running
+/// sound servers, sound cards, other configured devices, and the ALSA plugins last (see
+/// [`DeviceKind`]), each group in the backend's order.
 pub fn list_devices() -> Result<Vec<DeviceInfo>, DeviceError> {
     let host = host()?;
     let default_in = host.default_input_device().map(|d| device_id(&d));
@@ -192,6 +211,8 @@ pub fn list_devices() -> Result<Vec<DeviceInfo>, DeviceError> {
             let id = device_id(&device);
             DeviceInfo {
                 name: device_name(&device),
+                description: device_details(&device),
+                kind: DeviceKind::of(&id),
                 input: device.supports_input(),
                 output: device.supports_output(),
                 default_input: default_in.as_deref() == Some(id.as_str()),
@@ -213,6 +234,8 @@ pub fn list_devices() -> Result<Vec<DeviceInfo>, DeviceError> {
                 DeviceInfo {
                     id: id.clone(),
                     name: "Default Audio Device".into(),
+                    description: None,
+                    kind: DeviceKind::of(id),
                     input: true,
                     output: true,
                     default_input: direction == Direction::Input || default_in.as_ref() == Some(id),
@@ -222,6 +245,7 @@ pub fn list_devices() -> Result<Vec<DeviceInfo>, DeviceError> {
             );
         }
     }
+    out.sort_by_key(|d| d.kind);
     Ok(out)
 }
 
