@@ -41,6 +41,15 @@ impl Span {
     }
 }
 
+/// The total length of `spans` in seconds; 0.0 for none. (`Iterator::sum` of floats starts from
+/// -0.0, so summing no spans gives -0.0, which prints as "-0.0 s".)
+pub fn total_seconds(spans: &[Span]) -> f64 {
+    spans
+        .iter()
+        .map(Span::duration)
+        .fold(0.0, |total, d| total + d)
+}
+
 /// How raw detector scores become a speaking/silent state.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct VadOptions {
@@ -304,6 +313,23 @@ pub fn speech_spans_with(samples_16k_mono: &[f32], options: VadOptions) -> Vec<S
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn no_spans_total_a_positive_zero() {
+        assert!(total_seconds(&[]).is_sign_positive());
+        assert_eq!(format!("{:.1}", total_seconds(&[])), "0.0");
+        let spans = [
+            Span {
+                start: 0.5,
+                end: 1.0,
+            },
+            Span {
+                start: 2.0,
+                end: 3.5,
+            },
+        ];
+        assert_eq!(total_seconds(&spans), 2.0);
+    }
     use std::path::Path;
 
     fn shared_wav(name: &str) -> Option<Vec<f32>> {

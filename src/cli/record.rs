@@ -13,7 +13,7 @@ use std::time::Duration;
 use anyhow::Context;
 
 use crate::audio::recorder::{RecordOptions, Recorder, RecorderEvent, Recording, StopReason};
-use crate::audio::repair;
+use crate::audio::{repair, vad};
 use crate::config::Config;
 
 /// Arguments of `rehearse record`.
@@ -196,13 +196,17 @@ fn report(
         "disk_full" | "write_failed" => "when the file could not be written".to_string(),
         _ => "at the end of input".to_string(),
     };
-    let speech: f64 = recording.speech.iter().map(|s| s.duration()).sum();
-    super::print_stdout(&format!(
+    super::print_stdout(&summary_line(recording, &why))
+}
+
+/// `answer.wav: 4.2 s recorded (3.1 s of speech), stopped after 3 s of silence`.
+fn summary_line(recording: &Recording, why: &str) -> String {
+    format!(
         "{}: {:.1} s recorded ({:.1} s of speech), stopped {why}\n",
         recording.path.display(),
         recording.duration_seconds,
-        speech
-    ))
+        vad::total_seconds(&recording.speech)
+    )
 }
 
 /// The live status on stderr: one rewritten line on a terminal, occasional plain lines otherwise.
@@ -300,4 +304,28 @@ fn quiet_hint(peak_db: f32) -> String {
 fn clock(seconds: f64) -> String {
     let whole = seconds.max(0.0) as u64;
     format!("{}:{:02}", whole / 60, whole % 60)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_silent_take_has_no_negative_zero() {
+        // Issue 15: "-0.0 s of speech" for a take with no speech.
+        let silent = Recording {
+            path: PathBuf::from("take.wav"),
+            samples: vec![0.0; 16_000],
+            duration_seconds: 1.0,
+            speech: Vec::new(),
+            stop: StopReason::MaxLength,
+            dropped_samples: 0,
+            source_rate: 16_000,
+            source_channels: 1,
+        };
+        assert_eq!(
+            summary_line(&silent, "at the 1 s limit"),
+            "take.wav: 1.0 s recorded (0.0 s of speech), stopped at the 1 s limit\n"
+        );
+    }
 }

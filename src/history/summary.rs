@@ -26,7 +26,11 @@ pub(crate) fn summarise(
         .filter_map(|s| s.map(f64::from))
         .collect();
     let score = (!scores.is_empty()).then(|| scores.iter().sum::<f64>() / scores.len() as f64);
-    let speaking_seconds: f64 = answers.iter().filter_map(|a| a.speaking_seconds).sum();
+    // Folded from 0.0: `sum` of no floats is -0.0, which prints as "-0.0".
+    let speaking_seconds = answers
+        .iter()
+        .filter_map(|a| a.speaking_seconds)
+        .fold(0.0, |total, s| total + s);
     let weighted = |rate: fn(&StoredAnswer) -> Option<f64>| {
         let (sum, weight) = answers.iter().fold((0.0, 0.0), |(sum, weight), a| {
             match (rate(a), a.speaking_seconds) {
@@ -163,6 +167,8 @@ mod tests {
     fn an_empty_session_has_no_score() {
         let s = summarise(SessionId(1), 0, String::new(), None, &[]);
         assert_eq!((s.questions, s.score, s.words_per_minute), (0, None, None));
+        // Issue 15: a positive zero, so it never prints as "-0.0".
+        assert!(s.speaking_seconds == 0.0 && s.speaking_seconds.is_sign_positive());
     }
 
     #[test]

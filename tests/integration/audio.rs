@@ -518,6 +518,28 @@ fn devices_lists_the_pulseaudio_devices_first_and_plugins_only_with_all() {
     assert_eq!(value["devices"].as_array().unwrap().len(), every.len());
 }
 
+/// Issue 15: a silent take reported "-0.0 s of speech".
+#[test]
+fn a_silent_take_reports_no_negative_zero() {
+    let mic = AlsaFileMic::new(&[0i16; 16_000 * 2]);
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("silent.wav");
+    let run = with_envs(
+        Rehearse::new()
+            .arg("record")
+            .arg(&out)
+            .args(["--max-seconds", "1"]),
+        mic.envs(),
+    )
+    .run();
+    let line = run.success();
+    assert!(
+        line.contains(" s recorded (0.0 s of speech), stopped at the 1 s limit"),
+        "{line}"
+    );
+    assert!(!line.contains("-0.0"), "{line}");
+}
+
 fn with_envs(
     mut rehearse: Rehearse,
     envs: Vec<(std::ffi::OsString, std::ffi::OsString)>,
