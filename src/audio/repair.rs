@@ -5,10 +5,18 @@
 //! cover every whole sample on disk. It touches only files in that state: the RIFF size must fall
 //! short of the file, and the `data` chunk must be the last chunk the header describes. A complete
 //! WAV, or one with chunks after its data, is left alone.
+//!
+//! A recorder killed before its header first reached the disk leaves less: an empty file, part of
+//! the header, or the header with its sizes still zero (how the writer starts them). Such a file
+//! is turned into a valid WAV (empty, or covering the audio after the header) rather than removed:
+//! the file stays where the user or the history expects it, and a player or `rehearse transcribe`
+//! opens it instead of failing on it. Only files that match the recorder's own header are touched.
 
 use std::fs::{File, OpenOptions};
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
+
+use super::recorder::RECORDING_SPEC;
 
 /// What a repair changed.
 #[derive(Debug, Clone, PartialEq)]
@@ -21,6 +29,17 @@ pub struct Repaired {
     pub data_bytes_after: u64,
     /// Seconds of audio the header now covers.
     pub seconds: f64,
+}
+
+impl Repaired {
+    /// What the file holds now, for a notice: `3.2 s`, or that it is empty.
+    pub fn holds(&self) -> String {
+        if self.data_bytes_after == 0 {
+            "no audio: it was stopped before any reached the disk; now an empty WAV".into()
+        } else {
+            format!("{:.1} s", self.seconds)
+        }
+    }
 }
 
 /// Why a repair could not be done.
@@ -52,6 +71,10 @@ pub fn repair_wav(path: &Path) -> Result<Option<Repaired>, RepairError> {
     let Some(plan) = plan_repair(&mut file, file_len).map_err(io)? else {
         return Ok(None);
     };
+    if plan.rewrite_header {
+        file.seek(SeekFrom::Start(0)).map_err(io)?;
+        file.write_all(&empty_recording()).map_err(io)?;
+    }
     let riff_size = u32::try_from(plan.data_start + plan.data_after - 8).unwrap_or(u32::MAX);
     let data_size = u32::try_from(plan.data_after).unwrap_or(u32::MAX);
     file.seek(SeekFrom::Start(4)).map_err(io)?;
@@ -97,9 +120,47 @@ struct Plan {
     data_before: u64,
     data_after: u64,
     byte_rate: u32,
+    /// Write the recorder's whole header first (the file had only part of it).
+    rewrite_header: bool,
+}
+
+/// The header of a recording with no audio yet, sizes filled in: what the recorder writes first.
+fn empty_recording() -> Vec<u8> {
+    let mut bytes = std::io::Cursor::new(Vec::new());
+    // Writing a fixed, supported spec to memory cannot fail.
+    if let Ok(writer) = hound::WavWriter::new(&mut bytes, RECORDING_SPEC) {
+        let _ = writer.finalize();
+    }
+    bytes.into_inner()
+}
+
+/// The file is the start of the recorder's header and no more: the recorder was killed before its
+/// header reached the disk (nothing at all, for an old rehearse killed within the first second).
+fn is_cut_header(file: &mut File, file_len: u64) -> std::io::Result<bool> {
+    let header = empty_recording();
+    if file_len >= header.len() as u64 {
+        return Ok(false);
+    }
+    let mut start = Vec::new();
+    Read::by_ref(file).take(file_len).read_to_end(&mut start)?;
+    // The writer fills the RIFF size in later; until then it is zero.
+    let mut placeholder = header.clone();
+    placeholder[4..8].fill(0);
+    Ok([header, placeholder].iter().any(|h| h.starts_with(&start)))
 }
 
 fn plan_repair(file: &mut File, file_len: u64) -> std::io::Result<Option<Plan>> {
+    if is_cut_header(file, file_len)? {
+        let header_len = empty_recording().len() as u64;
+        return Ok(Some(Plan {
+            data_start: header_len,
+            data_before: 0,
+            data_after: 0,
+            byte_rate: RECORDING_SPEC.sample_rate * u32::from(RECORDING_SPEC.bits_per_sample / 8),
+            rewrite_header: true,
+        }));
+    }
+    file.seek(SeekFrom::Start(0))?;
     let mut header = [0u8; 12];
     if file_len < 44 || file.read_exact(&mut header).is_err() {
         return Ok(None);
@@ -107,9 +168,8 @@ fn plan_repair(file: &mut File, file_len: u64) -> std::io::Result<Option<Plan>> 
     if &header[0..4] != b"RIFF" || &header[8..12] != b"WAVE" {
         return Ok(None);
     }
-    let riff_end = u64::from(u32::from_le_bytes([
-        header[4], header[5], header[6], header[7],
-    ])) + 8;
+    let riff_size = u32::from_le_bytes([header[4], header[5], header[6], header[7]]);
+    let riff_end = u64::from(riff_size) + 8;
     let mut offset = 12u64;
     let mut block_align = 0u16;
     let mut byte_rate = 0u32;
@@ -138,7 +198,10 @@ fn plan_repair(file: &mut File, file_len: u64) -> std::io::Result<Option<Plan>> 
             // recorder's unfinished state; anything else may be deliberate.
             let data_is_last = riff_end == declared_end || riff_end == declared_end + 1;
             let unfinished = riff_end < file_len && data_is_last;
-            if !unfinished || whole <= size {
+            // Both sizes still zero: the writer's first header, never filled in (a recorder
+            // killed before its first flush); the data chunk is the last it writes.
+            let never_sized = riff_size == 0 && size == 0;
+            if !(never_sized || unfinished && whole > size) {
                 return Ok(None);
             }
             return Ok(Some(Plan {
@@ -146,6 +209,7 @@ fn plan_repair(file: &mut File, file_len: u64) -> std::io::Result<Option<Plan>> 
                 data_before: size,
                 data_after: whole,
                 byte_rate,
+                rewrite_header: false,
             }));
         }
         offset = body + size + size % 2;
@@ -255,5 +319,69 @@ mod tests {
         assert!(repair_folder(dir.path()).is_empty());
         assert_eq!(std::fs::read(&good).unwrap(), before);
         assert_eq!(std::fs::read(&listed).unwrap(), with_list);
+    }
+
+    #[test]
+    fn a_file_cut_before_its_header_becomes_a_valid_empty_wav() {
+        // Issue 15: a kill within the first second left a 0-byte WAV, which the repair skipped.
+        let dir = tempfile::tempdir().unwrap();
+        let header = empty_recording();
+        assert_eq!(header.len(), 44);
+        let mut placeholder = header.clone();
+        placeholder[4..8].fill(0);
+        let cases = [
+            ("zero.wav", Vec::new()),
+            ("part.wav", header[..20].to_vec()),
+            ("placeholder-part.wav", placeholder[..30].to_vec()),
+            // The writer's first header, sizes never filled in.
+            ("placeholder.wav", placeholder.clone()),
+        ];
+        for (name, bytes) in &cases {
+            std::fs::write(dir.path().join(name), bytes).unwrap();
+        }
+        let repaired = repair_folder(dir.path());
+        assert_eq!(repaired.len(), cases.len(), "{repaired:?}");
+        for fixed in &repaired {
+            assert_eq!((fixed.data_bytes_after, fixed.seconds), (0, 0.0));
+            assert!(fixed.holds().contains("empty WAV"), "{}", fixed.holds());
+            let reader = hound::WavReader::open(&fixed.path).unwrap();
+            assert_eq!((reader.spec(), reader.duration()), (spec(), 0));
+            assert_eq!(std::fs::read(&fixed.path).unwrap(), header);
+        }
+        // Repaired once; and a valid empty WAV is left alone.
+        assert!(repair_folder(dir.path()).is_empty());
+    }
+
+    #[test]
+    fn audio_after_a_header_never_sized_is_kept() {
+        // Killed between the write buffer's first spill (8 KiB, a quarter second) and the first
+        // flush: the header still says zero, the audio is on disk.
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("quarter.wav");
+        let mut bytes = empty_recording();
+        bytes[4..8].fill(0);
+        let samples: Vec<i16> = (0..4096).map(|i| (i % 500) as i16).collect();
+        bytes.extend(samples.iter().flat_map(|s| s.to_le_bytes()));
+        std::fs::write(&path, &bytes).unwrap();
+        let fixed = repair_wav(&path).unwrap().expect("needs repair");
+        assert_eq!((fixed.data_bytes_before, fixed.data_bytes_after), (0, 8192));
+        assert_eq!(fixed.holds(), "0.3 s");
+        let mut reader = hound::WavReader::open(&path).unwrap();
+        let back: Vec<i16> = reader.samples::<i16>().map(Result::unwrap).collect();
+        assert_eq!(back, samples);
+    }
+
+    #[test]
+    fn short_files_that_are_not_a_cut_recording_are_left_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut other = empty_recording();
+        other[24] = 0x44; // another sample rate: not the recorder's header
+        std::fs::write(dir.path().join("other.wav"), &other[..30]).unwrap();
+        std::fs::write(dir.path().join("riff.wav"), b"RIFX").unwrap();
+        assert!(repair_folder(dir.path()).is_empty());
+        assert_eq!(
+            std::fs::read(dir.path().join("other.wav")).unwrap(),
+            other[..30]
+        );
     }
 }

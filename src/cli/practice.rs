@@ -336,9 +336,9 @@ fn repair_recordings(store: &Store) {
         if entry.path().is_dir() {
             for fixed in repair::repair_folder(&entry.path()) {
                 eprintln!(
-                    "rehearse: repaired `{}` left by an interrupted session ({:.1} s)",
+                    "rehearse: repaired `{}` left by an interrupted session ({})",
                     fixed.path.display(),
-                    fixed.seconds
+                    fixed.holds()
                 );
             }
         }

@@ -59,9 +59,9 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
     let repaired = repair::repair_folder(&folder);
     for fixed in &repaired {
         eprintln!(
-            "rehearse: repaired `{}` left by an interrupted recording ({:.1} s)",
+            "rehearse: repaired `{}` left by an interrupted recording ({})",
             fixed.path.display(),
-            fixed.seconds
+            fixed.holds()
         );
     }
     let mut options = RecordOptions::new(&args.out);

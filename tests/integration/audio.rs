@@ -540,6 +540,54 @@ fn a_silent_take_reports_no_negative_zero() {
     assert!(!line.contains("-0.0"), "{line}");
 }
 
+/// Issue 15: a kill within the first second of an answer left a 0-byte WAV that the repair skipped.
+/// Now the file is a valid WAV from the moment recording starts; and a 0-byte file an older
+/// rehearse left behind is made a valid empty WAV by the next start, with a notice.
+#[test]
+fn a_kill_in_the_first_second_leaves_a_valid_wav() {
+    let cable = PulseCable::start();
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("early.wav");
+    let mut running = spawn_rehearse(
+        &["record", out.to_str().unwrap(), "--stop-on-silence", "0"],
+        &cable.envs(),
+    );
+    running.wait_for_line("recording to", Duration::from_secs(20));
+    running.child.kill().unwrap();
+    let _ = running.child.wait();
+    let killed_after = running.started.elapsed();
+    let size = std::fs::metadata(&out).unwrap().len();
+    eprintln!("killed {killed_after:.2?} after the start: {size} bytes on disk");
+    assert!(size >= 44, "{size} bytes");
+    let reader = hound::WavReader::open(&out)
+        .unwrap_or_else(|e| panic!("not a WAV after the kill ({size} bytes): {e}"));
+    assert_eq!(reader.spec().sample_rate, 16_000);
+    drop(reader);
+
+    let old = dir.path().join("old.wav");
+    std::fs::write(&old, b"").unwrap();
+    let next = dir.path().join("next.wav");
+    let run = with_envs(
+        Rehearse::new().args(["record", next.to_str().unwrap(), "--max-seconds", "0.5"]),
+        cable.envs(),
+    )
+    .run();
+    run.success();
+    let notice = run
+        .stderr()
+        .lines()
+        .find(|l| l.contains("repaired") && l.contains("old.wav"))
+        .map(String::from)
+        .unwrap_or_else(|| panic!("no notice for the 0-byte file:\n{}", run.stderr()));
+    assert!(notice.contains("empty WAV"), "{notice}");
+    let (samples, rate, channels) = read_wav(&old);
+    assert_eq!((samples.len(), rate, channels), (0, 16_000, 1));
+    // And the early file covers whatever reached the disk after its header.
+    let (kept, _, _) = read_wav(&out);
+    let size = std::fs::metadata(&out).unwrap().len();
+    assert_eq!(size, 44 + kept.len() as u64 * 2);
+}
+
 fn with_envs(
     mut rehearse: Rehearse,
     envs: Vec<(std::ffi::OsString, std::ffi::OsString)>,

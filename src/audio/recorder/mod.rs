@@ -8,10 +8,11 @@
 //! full-screen UI, a plain line and an incremental transcriber can all follow along.
 //!
 //! It stops on request ([`StopHandle`], from Enter, a key or Ctrl-C), after a stretch of silence once
-//! speech has started, at the maximum length, or when the device fails. The WAV header is rewritten
-//! about once a second, so a crash loses at most about a second ([`repair_wav`](super::repair::repair_wav)
-//! fixes such a file on the next start). Whatever the reason for stopping, the audio captured so far
-//! is kept.
+//! speech has started, at the maximum length, or when the device fails. The WAV header is written
+//! as soon as the file is created and rewritten about once a second, so the file is always a valid
+//! WAV and a crash loses at most about a second ([`repair_wav`](super::repair::repair_wav) fixes
+//! such a file on the next start). Whatever the reason for stopping, the audio captured so far is
+//! kept.
 
 mod source;
 #[cfg(test)]
@@ -33,6 +34,14 @@ use super::device::{DeviceError, InputStream};
 use super::resample::{ResampleError, StreamResampler, WHISPER_RATE};
 use super::vad::{Span, VadOptions};
 use worker::{Worker, hound_io};
+
+/// What every recording is: 16 kHz mono 16-bit PCM.
+pub const RECORDING_SPEC: hound::WavSpec = hound::WavSpec {
+    channels: 1,
+    sample_rate: WHISPER_RATE,
+    bits_per_sample: 16,
+    sample_format: hound::SampleFormat::Int,
+};
 
 /// How to record.
 #[derive(Debug, Clone)]
@@ -170,6 +179,9 @@ pub enum RecordError {
         /// The cause.
         source: std::io::Error,
     },
+    /// The disk is full before anything could be recorded.
+    #[error("the disk is full, so `{0}` cannot be written; free some space and record again")]
+    DiskFull(PathBuf),
     /// The device rate cannot be converted.
     #[error(transparent)]
     Resample(#[from] ResampleError),
@@ -220,19 +232,22 @@ impl Recorder {
         options: RecordOptions,
     ) -> Result<Recorder, RecordError> {
         let resampler = StreamResampler::new(source.rate())?;
-        let spec = hound::WavSpec {
-            channels: 1,
-            sample_rate: WHISPER_RATE,
-            bits_per_sample: 16,
-            sample_format: hound::SampleFormat::Int,
-        };
         let create = |source| RecordError::Create {
             path: options.output.clone(),
             source,
         };
         let file = File::create(&options.output).map_err(create)?;
-        let writer = hound::WavWriter::new(BufWriter::new(file), spec)
+        let mut writer = hound::WavWriter::new(BufWriter::new(file), RECORDING_SPEC)
             .map_err(|err| create(hound_io(err)))?;
+        // The header would otherwise wait in the buffer until the first flush, a second in: a kill
+        // before then left a 0-byte file. Written now, with its sizes filled in, the file is a
+        // valid (empty) WAV from the start, and the repair extends it over whatever follows.
+        writer.flush().map_err(|err| match hound_io(err) {
+            io if io.kind() == std::io::ErrorKind::StorageFull => {
+                RecordError::DiskFull(options.output.clone())
+            }
+            io => create(io),
+        })?;
         let (sender, receiver) = mpsc::channel();
         let stop = StopHandle(Arc::new(AtomicBool::new(false)));
         let path = options.output.clone();
