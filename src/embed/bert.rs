@@ -90,6 +90,11 @@ impl Encoder {
     }
 }
 
+/// The threads candle's CPU kernels use (`RAYON_NUM_THREADS`, else the physical cores).
+pub(crate) fn threads() -> usize {
+    candle_core::utils::get_num_threads()
+}
+
 fn weights(model: &ModelDir, err: candle_core::Error) -> EmbedError {
     EmbedError::Weights {
         path: model.weights.path.clone(),

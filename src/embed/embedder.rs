@@ -64,6 +64,11 @@ impl Embedder {
         self.max_tokens
     }
 
+    /// The threads the encoder runs on (`RAYON_NUM_THREADS`, else the physical cores).
+    pub fn threads() -> usize {
+        super::bert::threads()
+    }
+
     /// Embeds each sentence, in order. The same sentence gets the same embedding (to about 1e-6)
     /// whatever else is in the batch.
     pub fn embed<S: AsRef<str>>(&self, sentences: &[S]) -> Result<Vec<Embedding>, EmbedError> {
