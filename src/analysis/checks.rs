@@ -1,32 +1,14 @@
-//! The check registry: every check id a question file may use, and the dispatch from a question's
-//! `[[checks]]` list to the code that judges each one.
+//! The verdicts: each of a question's content checks judged on the reading of the answer, by its
+//! rules (`analysis::rubric`) or, for a talking point, by meaning against its example sentences, with
+//! the clauses behind each verdict quoted as evidence.
 
-use super::features::Features;
+use super::features::evidence;
+use super::pattern::Hit;
+use super::reading::Reading;
+use super::rubric;
 use super::text::Doc;
-use super::{CheckResult, Evidence, Outcome, failure, star};
+use super::{CheckResult, Evidence, Outcome};
 use crate::questions::{CheckSpec, Question};
-
-/// Content check ids a question may list (the first nine are the flagship's, from issue 3).
-pub const CONTENT_CHECKS: &[&str] = &[
-    "admits-failure",
-    "specific-story",
-    "workplace-story",
-    "what-went-wrong",
-    "turnaround-or-lesson",
-    "lesson-applied",
-    "not-too-severe",
-    "personal-boundaries",
-    "resilient-tone",
-    "own-actions",
-    "result",
-    "real-weakness",
-    "improvement-steps",
-    "role-fit",
-    "motivation",
-    "respectful-tone",
-    "led-others",
-    "career-arc",
-];
 
 /// Delivery check ids; every question gets all of them.
 pub const DELIVERY_CHECKS: &[&str] = &[
@@ -37,63 +19,73 @@ pub const DELIVERY_CHECKS: &[&str] = &[
     "start-latency",
 ];
 
-/// What a check found: its outcome and the quotes behind it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Judgement {
-    /// The outcome.
-    pub outcome: Outcome,
-    /// Supporting quotes.
-    pub evidence: Vec<Evidence>,
-}
+/// At most this many quotes per verdict.
+const MAX_QUOTES: usize = 2;
 
-impl Judgement {
-    /// A judgement with evidence.
-    pub fn new(outcome: Outcome, evidence: Vec<Evidence>) -> Judgement {
-        Judgement { outcome, evidence }
-    }
-}
+/// The similarity at which a clause (or its sentence) says what a talking point's example says, when
+/// the question file gives none. With MiniLM, paraphrases of one point score about 0.36 to 0.46 and
+/// other sentences of the same answer 0.14 to 0.33 (`analyze::a_talking_point_written_only_in_toml_is_matched_by_meaning`).
+pub const DEFAULT_SIMILARITY: f64 = 0.4;
 
-/// Runs the question's content checks on a document.
-pub fn content_checks(question: &Question, doc: &Doc) -> Vec<CheckResult> {
-    let features = Features::extract(doc);
+/// How far under the similarity a clause still earns a warning ("you touched on it").
+const NEAR: f64 = 0.08;
+
+/// For a talking point: the best clause and its similarity to the nearest example.
+pub type Match = Option<(usize, f32)>;
+
+/// Runs the question's content checks on a reading. `talking` gives, for a talking point check, the
+/// clause that comes nearest one of its examples.
+pub fn content_checks(
+    question: &Question,
+    doc: &Doc,
+    reading: &Reading,
+    talking: &dyn Fn(&CheckSpec) -> Match,
+) -> Vec<CheckResult> {
     question
         .checks
         .iter()
         .map(|spec| {
-            let judgement = judge(&spec.id, doc, &features);
+            let (outcome, clauses) = if spec.is_talking_point() {
+                talking_point(spec, talking(spec))
+            } else {
+                rubric::judge(&spec.parsed, reading)
+            };
             CheckResult {
                 id: spec.id.clone(),
-                outcome: judgement.outcome,
-                message: message(spec, judgement.outcome),
-                evidence: judgement.evidence,
+                outcome,
+                message: message(spec, outcome),
+                evidence: quotes(doc, &clauses),
             }
         })
         .collect()
 }
 
-fn judge(id: &str, doc: &Doc, f: &Features) -> Judgement {
-    match id {
-        "admits-failure" => failure::admits_failure(doc, f),
-        "specific-story" => failure::specific_story(doc, f),
-        "workplace-story" => failure::workplace_story(doc, f),
-        "what-went-wrong" => failure::what_went_wrong(doc, f),
-        "turnaround-or-lesson" => failure::turnaround_or_lesson(doc, f),
-        "lesson-applied" => failure::lesson_applied(doc, f),
-        "not-too-severe" => failure::not_too_severe(doc, f),
-        "personal-boundaries" => failure::personal_boundaries(doc, f),
-        "resilient-tone" => failure::resilient_tone(doc, f),
-        "own-actions" => star::own_actions(doc, f),
-        "result" => star::result(doc, f),
-        "real-weakness" => star::real_weakness(doc, f),
-        "improvement-steps" => star::improvement_steps(doc, f),
-        "role-fit" => star::role_fit(doc),
-        "motivation" => star::motivation(doc),
-        "respectful-tone" => star::respectful_tone(doc, f),
-        "led-others" => star::led_others(doc),
-        "career-arc" => star::career_arc(doc),
-        // Question files are validated against CONTENT_CHECKS, so this is not reachable from a bank.
-        _ => Judgement::new(Outcome::Skipped, Vec::new()),
+fn talking_point(spec: &CheckSpec, best: Match) -> (Outcome, Vec<usize>) {
+    let threshold = spec.similarity.unwrap_or(DEFAULT_SIMILARITY);
+    match best {
+        Some((clause, s)) if f64::from(s) >= threshold => (Outcome::Pass, vec![clause]),
+        Some((clause, s)) if f64::from(s) >= threshold - NEAR => (Outcome::Warn, vec![clause]),
+        _ => (Outcome::Fail, Vec::new()),
     }
+}
+
+/// The quotes of some clauses, at most [`MAX_QUOTES`].
+fn quotes(doc: &Doc, clauses: &[usize]) -> Vec<Evidence> {
+    clauses
+        .iter()
+        .filter(|&&c| c < doc.clauses.len())
+        .take(MAX_QUOTES)
+        .map(|&clause| {
+            evidence(
+                doc,
+                Hit {
+                    clause,
+                    start: 0,
+                    end: 0,
+                },
+            )
+        })
+        .collect()
 }
 
 /// The question's message for an outcome, or a plain default.
@@ -112,5 +104,79 @@ pub fn message(spec: &CheckSpec, outcome: Outcome) -> String {
         Outcome::Warn => format!("`{}`: acceptable, but could be stronger.", spec.id),
         Outcome::Fail => format!("`{}`: missing from the answer.", spec.id),
         Outcome::Skipped => "Not checked for this answer.".to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::analysis::{Outcome, analyze_text};
+    use crate::questions::Bank;
+
+    fn outcome(question: &str, answer: &str, check: &str) -> Outcome {
+        let bank = Bank::shipped().unwrap();
+        let report = analyze_text(bank.get(question).unwrap(), answer);
+        report.check(check).unwrap().outcome
+    }
+
+    #[test]
+    fn weakness_in_disguise_fails_and_a_real_one_passes() {
+        assert_eq!(
+            outcome(
+                "greatest-weakness",
+                "Honestly I'm a perfectionist and I work too hard.",
+                "real-weakness"
+            ),
+            Outcome::Fail
+        );
+        let real = "I tend to avoid public speaking. Last year I joined a speaking club and I have been practising every week.";
+        assert_eq!(
+            outcome("greatest-weakness", real, "real-weakness"),
+            Outcome::Pass
+        );
+        assert_eq!(
+            outcome("greatest-weakness", real, "improvement-steps"),
+            Outcome::Pass
+        );
+    }
+
+    #[test]
+    fn star_story_has_own_actions_and_a_result() {
+        let story = "Last spring a colleague and I disagreed about the release plan. I asked her for coffee, I listened to \
+                     her concerns and I proposed a compromise. In the end we shipped on time and we still work together.";
+        assert_eq!(outcome("conflict", story, "own-actions"), Outcome::Pass);
+        assert_eq!(outcome("conflict", story, "result"), Outcome::Pass);
+        assert_eq!(outcome("conflict", story, "respectful-tone"), Outcome::Pass);
+        let rude = "My colleague was an idiot and totally lazy, so we argued.";
+        assert_eq!(outcome("conflict", rude, "respectful-tone"), Outcome::Fail);
+    }
+
+    #[test]
+    fn motivation_about_pay_fails() {
+        assert_eq!(
+            outcome(
+                "why-this-role",
+                "Mostly the salary and the short commute.",
+                "motivation"
+            ),
+            Outcome::Fail
+        );
+        let good = "I'm excited about your mission, and my experience building payment systems fits this role.";
+        assert_eq!(outcome("why-this-role", good, "motivation"), Outcome::Pass);
+        assert_eq!(outcome("why-this-role", good, "role-fit"), Outcome::Pass);
+    }
+
+    #[test]
+    fn a_verdict_quotes_the_clause_behind_it() {
+        let bank = Bank::shipped().unwrap();
+        let report = analyze_text(
+            bank.get("conflict").unwrap(),
+            "We had a release to plan. My colleague was an idiot and totally lazy, so we argued.",
+        );
+        let tone = report.check("respectful-tone").unwrap();
+        assert!(
+            tone.evidence.iter().any(|e| e.quote.contains("idiot")),
+            "{:?}",
+            tone.evidence
+        );
     }
 }

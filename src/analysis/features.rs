@@ -447,22 +447,25 @@ impl Features {
     }
 
     fn narrative(doc: &Doc) -> usize {
+        (0..doc.clauses.len())
+            .filter(|&c| Self::narrative_clause_of_story(doc, c))
+            .count()
+    }
+
+    /// A clause that narrates a past event of the story: simple past, not a plan, a habit or a lesson.
+    pub fn narrative_clause_of_story(doc: &Doc, c: usize) -> bool {
         static LESSON_CLAUSE: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
             compile(&[
                 "learned|learnt|lesson|lessons|realized|realised|taught",
                 "took away",
             ])
         });
-        (0..doc.clauses.len())
-            .filter(|&c| {
-                let clause = &doc.clauses[c];
-                let words = doc.clause_norms(c);
-                clause.past
-                    && !clause.future
-                    && !clause.hypothetical
-                    && !LESSON_CLAUSE.iter().any(|p| p.find(&words, 0).is_some())
-            })
-            .count()
+        let clause = &doc.clauses[c];
+        let words = doc.clause_norms(c);
+        clause.past
+            && !clause.future
+            && !clause.hypothetical
+            && !LESSON_CLAUSE.iter().any(|p| p.find(&words, 0).is_some())
     }
 
     fn lessons_and_turnarounds(&mut self, doc: &Doc) {
@@ -624,21 +627,4 @@ pub fn evidence(doc: &Doc, hit: Hit) -> Evidence {
         quote,
         start: doc.words[first_word].start,
     }
-}
-
-/// Quotes for hits, one per clause, at most `max`.
-pub fn evidence_list(doc: &Doc, hits: &[Hit], max: usize) -> Vec<Evidence> {
-    let mut seen = Vec::new();
-    let mut out = Vec::new();
-    for hit in hits {
-        if seen.contains(&hit.clause) {
-            continue;
-        }
-        seen.push(hit.clause);
-        out.push(evidence(doc, *hit));
-        if out.len() == max {
-            break;
-        }
-    }
-    out
 }

@@ -1,20 +1,30 @@
 //! Analysis of one answer against its question's rubric: the content checks (the guide as code), the
 //! delivery metrics and checks, the score, and the report in the JSON shape of `rehearse analyze --json`.
 //!
+//! The layers: the reading ([`reading`]: clauses and what each does in the story, from a model of
+//! meaning and the lexicon), the rubric ([`rubric`]: each check's rules over the tags, written in the
+//! question files), and the verdicts with their evidence ([`checks`]), then the score.
+//!
 //! [`analyze`] takes a transcript (and, when there is audio, the 16 kHz samples for voice activity);
-//! [`analyze_text`] takes a written answer, with delivery skipped.
+//! [`analyze_text`] takes a written answer, with delivery skipped. Both use the process's
+//! [`analyzer::shared`] analyzer; commands call [`analyzer::ensure_loaded`] first so a missing model
+//! is one clear error.
 
+pub mod analyzer;
 pub mod checks;
+pub mod dataset;
 pub mod delivery;
-mod failure;
 mod features;
 mod implied;
 pub mod lexicon;
 pub mod pattern;
+pub mod reading;
 pub mod report;
+pub mod rubric;
 mod score;
-mod star;
 pub mod text;
+
+pub use analyzer::Analyzer;
 
 use serde::{Deserialize, Serialize};
 
@@ -119,6 +129,18 @@ pub struct Report {
     /// One line summing up the answer.
     #[serde(default)]
     pub verdict: String,
+    /// How the answer was read: each clause and the tags the rubric saw on it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reading: Vec<ReadClause>,
+}
+
+/// One clause as the reading layer saw it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReadClause {
+    /// The speaker's words.
+    pub text: String,
+    /// The tags it carries (see `prompts/README.md`).
+    pub tags: Vec<String>,
 }
 
 impl Report {
@@ -160,7 +182,7 @@ pub fn analyze_with_spans(
         .collect();
     let doc = text::Doc::new(words);
     let delivery = delivery::measure(&doc, speech);
-    let mut checks = checks::content_checks(question, &doc);
+    let (mut checks, reading) = content(question, &doc);
     checks.extend(delivery::checks(question, Some(&delivery)));
     let report_words = transcript
         .words
@@ -180,13 +202,51 @@ pub fn analyze_with_spans(
         },
         Some(delivery),
         checks,
+        reading,
     )
 }
 
 /// Analyses a written answer: content checks only; delivery is `None` and its checks are skipped.
 pub fn analyze_text(question: &Question, answer: &str) -> Report {
+    analyze_text_with(process_analyzer(), question, answer)
+}
+
+/// The process's analyzer, or the lexicon when it could not be loaded (commands load it first with
+/// [`analyzer::ensure_loaded`], so that case has already been reported).
+fn process_analyzer() -> &'static Analyzer {
+    static FALLBACK: std::sync::LazyLock<Analyzer> = std::sync::LazyLock::new(Analyzer::lexicon);
+    analyzer::shared().unwrap_or(&FALLBACK)
+}
+
+fn content(question: &Question, doc: &text::Doc) -> (Vec<CheckResult>, Vec<ReadClause>) {
+    content_with(process_analyzer(), question, doc)
+}
+
+/// The content checks of a document, read by a given analyzer, and the reading they stand on.
+pub fn content_with(
+    analyzer: &Analyzer,
+    question: &Question,
+    doc: &text::Doc,
+) -> (Vec<CheckResult>, Vec<ReadClause>) {
+    let (reading, embeddings) = analyzer.read(doc);
+    let checks = checks::content_checks(question, doc, &reading, &|spec| {
+        analyzer.nearest(spec, embeddings.as_ref())
+    });
+    let read = reading
+        .clauses
+        .into_iter()
+        .map(|c| ReadClause {
+            text: c.text,
+            tags: c.tags.iter().map(|t| t.to_string()).collect(),
+        })
+        .collect();
+    (checks, read)
+}
+
+/// Analyses a written answer with a given analyzer (content checks only).
+pub fn analyze_text_with(analyzer: &Analyzer, question: &Question, answer: &str) -> Report {
     let doc = text::Doc::from_text(answer);
-    let mut checks = checks::content_checks(question, &doc);
+    let (mut checks, reading) = content_with(analyzer, question, &doc);
     checks.extend(delivery::checks(question, None));
     let text = answer.split_whitespace().collect::<Vec<_>>().join(" ");
     finish(
@@ -197,6 +257,7 @@ pub fn analyze_text(question: &Question, answer: &str) -> Report {
         },
         None,
         checks,
+        reading,
     )
 }
 
@@ -205,6 +266,7 @@ fn finish(
     transcript: ReportTranscript,
     delivery: Option<Delivery>,
     checks: Vec<CheckResult>,
+    reading: Vec<ReadClause>,
 ) -> Report {
     let score = score::score(question, &checks);
     let verdict = score::verdict(score, &checks);
@@ -218,5 +280,6 @@ fn finish(
         checks,
         score,
         verdict,
+        reading,
     }
 }

@@ -43,6 +43,7 @@ pub fn run(args: &Args, model: Option<&str>) -> anyhow::Result<()> {
             bank.ids().join(", ")
         );
     };
+    crate::analysis::analyzer::ensure_loaded()?;
     let report = if let Some(path) = &args.text {
         let text = if path.as_os_str() == "-" {
             std::io::read_to_string(std::io::stdin())

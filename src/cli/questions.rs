@@ -48,6 +48,18 @@ fn listed(q: &Question) -> Listed<'_> {
 /// Runs `rehearse questions`.
 pub fn run(args: &Args) -> anyhow::Result<()> {
     if let Some(file) = &args.file {
+        let text = std::fs::read_to_string(file)
+            .with_context(|| format!("cannot read `{}`", file.display()))?;
+        if text.lines().any(|l| l.trim() == "[[check]]") {
+            // A shared checks file, like `prompts/checks.toml`.
+            let checks = crate::questions::shared::parse(&text)
+                .map_err(|e| anyhow::anyhow!("invalid checks file: {}: {e}", file.display()))?;
+            return super::print_stdout(&format!(
+                "{}: ok ({} shared checks)\n",
+                file.display(),
+                checks.len()
+            ));
+        }
         let question = read_question_file(file).context("invalid question file")?;
         return if args.json {
             super::print_stdout(&(serde_json::to_string_pretty(&listed(&question))? + "\n"))

@@ -269,7 +269,7 @@ mod tests {
     }
 
     const NO_LESSON: &str = "Yes. Last year at my job I missed a deadline for a client report because \
-        I planned badly. The report went out a week late and my manager had to apologise to the client.";
+        I planned badly. The client was upset and my manager had to apologise to them.";
     const LESSON: &str = "I learned to break big work into weekly milestones. On the next project I \
         used them and we delivered two days early, and it has not happened since.";
     const GOOD: &str = "Yes. At my last job I missed a client deadline because I planned badly. I \

@@ -180,7 +180,7 @@ mod tests {
         let first = analyze_text(
             question,
             "Yes. Last year at my job I missed a deadline for a client report because I planned badly. \
-             The report went out a week late and my manager had to apologise to the client.",
+             The client was upset and my manager had to apologise to them.",
         );
         let (check, prompt) = choose(question, &first, &[]).expect("a follow-up");
         assert_eq!(check, "turnaround-or-lesson");
@@ -191,7 +191,7 @@ mod tests {
         let both = analyze_text(
             question,
             "Yes. Last year at my job I missed a deadline for a client report because I planned badly. \
-             The report went out a week late and my manager had to apologise to the client. \
+             The client was upset and my manager had to apologise to them. \
              I learned to break big work into weekly milestones. On the next project I used them and \
              we delivered two days early, and it hasn't happened since.",
         );

@@ -7,6 +7,7 @@
 
 mod bank;
 mod schema;
+pub mod shared;
 
 pub use bank::{Bank, BankError, SHIPPED, read_question_file, user_questions_dir};
 pub use schema::{CheckSpec, DeliveryThresholds, Question, TargetTime};

@@ -4,7 +4,9 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::analysis::checks::{CONTENT_CHECKS, DELIVERY_CHECKS};
+use crate::analysis::checks::DELIVERY_CHECKS;
+use crate::analysis::reading::tags;
+use crate::analysis::rubric;
 
 /// One interview question with its rubric.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -58,6 +60,28 @@ pub struct CheckSpec {
     pub warn: Option<String>,
     /// Message when the check fails.
     pub fail: Option<String>,
+    /// The rubric: ordered rules `OUTCOME [if CONDITION] [(quote TAG, ...)]` over the reading's tags
+    /// (see `analysis::rubric`). Absent for a shared check, which takes the rules of
+    /// `prompts/checks.toml`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rules: Vec<String>,
+    /// A talking point: sentences that say what the answer should say, matched by meaning. A check
+    /// with examples passes when some clause of the answer means what one of them means.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub examples: Option<Vec<String>>,
+    /// For a talking point: the similarity (cosine, 0 to 1) at which a clause matches an example.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub similarity: Option<f64>,
+    /// The parsed rules (from `rules`, or the shared check's). Not read from TOML.
+    #[serde(skip)]
+    pub parsed: Vec<crate::analysis::rubric::Rule>,
+}
+
+impl CheckSpec {
+    /// Whether this check is a talking point defined by example sentences.
+    pub fn is_talking_point(&self) -> bool {
+        self.examples.is_some()
+    }
 }
 
 fn one() -> f64 {
@@ -122,7 +146,7 @@ impl Question {
     }
 
     /// Checks what serde cannot. On error returns a word to find the line by, and the message.
-    pub(crate) fn validate(&self) -> Result<(), (Option<String>, String)> {
+    pub(crate) fn validate(&mut self) -> Result<(), (Option<String>, String)> {
         let valid_id = !self.id.is_empty()
             && self
                 .id
@@ -156,18 +180,9 @@ impl Question {
                 "a question needs at least one `[[checks]]` entry".into(),
             ));
         }
-        let mut seen = Vec::new();
-        for check in &self.checks {
-            if !CONTENT_CHECKS.contains(&check.id.as_str()) {
-                return Err((
-                    Some(format!("\"{}\"", check.id)),
-                    format!(
-                        "unknown check `{}`; known checks: {}",
-                        check.id,
-                        CONTENT_CHECKS.join(", ")
-                    ),
-                ));
-            }
+        let mut seen: Vec<String> = Vec::new();
+        for check in &mut self.checks {
+            resolve_check(check)?;
             if seen.contains(&check.id) {
                 return Err((
                     Some(format!("\"{}\"", check.id)),
@@ -183,10 +198,10 @@ impl Question {
             seen.push(check.id.clone());
         }
         for key in self.follow_ups.keys() {
-            if !CONTENT_CHECKS.contains(&key.as_str()) && !DELIVERY_CHECKS.contains(&key.as_str()) {
+            if !seen.contains(key) && !DELIVERY_CHECKS.contains(&key.as_str()) {
                 return Err((
                     Some(key.clone()),
-                    format!("follow-up for unknown check `{key}`"),
+                    format!("follow-up for `{key}`, which is not one of this question's checks"),
                 ));
             }
         }
@@ -205,4 +220,93 @@ impl Question {
         }
         Ok(())
     }
+}
+
+/// Gives a check its rules: its own (parsed), a talking point's (none needed), or the shared
+/// check's of the same id, whose messages fill in those the question does not give.
+fn resolve_check(check: &mut CheckSpec) -> Result<(), (Option<String>, String)> {
+    let valid_id = !check.id.is_empty()
+        && check
+            .id
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+    if !valid_id {
+        return Err((
+            Some(format!("\"{}\"", check.id)),
+            format!(
+                "check id `{}` must be lower case letters, digits and dashes",
+                check.id
+            ),
+        ));
+    }
+    if let Some(examples) = &check.examples {
+        if !check.rules.is_empty() {
+            return Err((
+                Some("examples".into()),
+                format!(
+                    "check `{}` has both `rules` and `examples`; a talking point has only examples",
+                    check.id
+                ),
+            ));
+        }
+        if examples.is_empty() || examples.iter().any(|e| e.trim().is_empty()) {
+            return Err((
+                Some("examples".into()),
+                format!(
+                    "talking point `{}` needs at least one example sentence, and none empty",
+                    check.id
+                ),
+            ));
+        }
+        if let Some(s) = check.similarity
+            && !(s > 0.0 && s <= 1.0)
+        {
+            return Err((
+                Some("similarity".into()),
+                format!(
+                    "`similarity` of `{}` must be above 0 and at most 1",
+                    check.id
+                ),
+            ));
+        }
+        return Ok(());
+    }
+    if check.similarity.is_some() {
+        return Err((
+            Some("similarity".into()),
+            format!(
+                "`similarity` belongs to a talking point (a check with `examples`); `{}` has none",
+                check.id
+            ),
+        ));
+    }
+    if !check.rules.is_empty() {
+        check.parsed = rubric::parse_rules(&check.rules, &tags::known).map_err(|e| {
+            let needle = check
+                .rules
+                .iter()
+                .find(|r| e.0.contains(r.as_str()))
+                .map_or_else(|| "rules".to_string(), |r| r.clone());
+            (Some(needle), format!("check `{}`: {e}", check.id))
+        })?;
+        return Ok(());
+    }
+    let shared =
+        super::shared::shared().map_err(|e| (None, format!("prompts/checks.toml: {e}")))?;
+    let Some(base) = shared.iter().find(|c| c.id == check.id) else {
+        return Err((
+            Some(format!("\"{}\"", check.id)),
+            format!(
+                "unknown check `{}`: give it `rules` or `examples`, or use a shared check: {}",
+                check.id,
+                super::shared::ids().join(", ")
+            ),
+        ));
+    };
+    check.parsed = base.parsed.clone();
+    check.rules = base.rules.clone();
+    check.pass = check.pass.take().or_else(|| base.pass.clone());
+    check.warn = check.warn.take().or_else(|| base.warn.clone());
+    check.fail = check.fail.take().or_else(|| base.fail.clone());
+    Ok(())
 }

@@ -11,6 +11,7 @@ mod analyze;
 mod audio;
 mod browser;
 mod cli_basics;
+mod content_checks;
 mod embed;
 mod history;
 mod incremental;

@@ -12,7 +12,7 @@ use crate::virtual_audio::{PulseCable, spawn_rehearse};
 
 /// An answer without a lesson: `turnaround-or-lesson` fails, so the interviewer asks what was learned.
 pub const NO_LESSON: &str = "Yes. Last year at my job I missed a deadline for a client report \
-    because I planned badly. The report went out a week late.";
+    because I planned badly. The client was upset and my manager had to apologise to them.";
 /// The lesson, applied later.
 pub const LESSON: &str = "I learned to plan every project in weekly milestones. On the next \
     project I used them and we delivered two days early.";
@@ -178,6 +178,65 @@ fn one_answer_without_follow_ups_exits_when_its_report_is_complete() {
     assert_eq!(answers.len(), 1, "{review}");
     assert_eq!(answers[0]["score"], summary["questions"][0]["score"]);
     assert_eq!(summary["session"], review["session"]["id"], "{review}");
+}
+
+/// A question of the user's own whose one content check is a talking point written only in TOML.
+const MENTORING: &str = r#"
+id = "mentoring"
+text = "How do you help people who are new to the team?"
+category = "behavioural"
+time = { min = 20, ideal = 60, max = 90 }
+
+[[checks]]
+id = "mentored-someone"
+examples = ["I mentored a new hire on the team", "I coached a junior colleague through their first project", "I helped a new colleague learn the ropes"]
+pass = "You showed you help others grow."
+fail = "Say how you have helped a newer colleague learn."
+"#;
+
+#[test]
+fn a_talking_point_from_a_users_question_file_is_judged_in_practice() {
+    let cable = PulseCable::start();
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().join("data");
+    std::fs::create_dir_all(home.join("questions")).unwrap();
+    std::fs::write(home.join("questions/mentoring.toml"), MENTORING).unwrap();
+    let answer = spoken(
+        dir.path(),
+        "mentoring",
+        "When a new engineer joined us last spring, I mentored her through her first project.",
+    );
+    let running = spawn_rehearse(
+        &[
+            "practice",
+            "--question",
+            "mentoring",
+            "--no-follow-ups",
+            "--stop-on-silence",
+            "1",
+            "--json",
+        ],
+        &envs_with_home(&cable, &home),
+    );
+    running.wait_for_line("speak now", LONG);
+    cable.play_into_mic(&answer);
+    let (code, out, err, _) = running.wait(LONG);
+    assert_eq!(code, Some(0), "stdout:\n{out}\nstderr:\n{err}");
+    let review = json_in(&home, &["review", "--json"]);
+    let report = &review["answers"][0]["report"];
+    let check = report["checks"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{review}"))
+        .iter()
+        .find(|c| c["id"] == "mentored-someone")
+        .unwrap_or_else(|| panic!("{review}"));
+    assert_eq!(check["outcome"], "pass", "{check}");
+    assert!(
+        check["evidence"][0]["quote"]
+            .as_str()
+            .is_some_and(|q| q.contains("mentored")),
+        "{check}"
+    );
 }
 
 #[test]
