@@ -303,7 +303,14 @@ fn load_model(model: Option<&str>) -> anyhow::Result<Transcriber> {
         bar.finish_and_clear();
     }
     let transcriber = loaded?;
-    eprintln!("rehearse: model {} ready", transcriber.model_name());
+    // The reading layer's sentence model, loaded now so a missing one is an error before the first
+    // question rather than after the first answer.
+    let analyzer = crate::analysis::analyzer::ensure_loaded()?;
+    eprintln!(
+        "rehearse: model {} ready (content read by {})",
+        transcriber.model_name(),
+        analyzer.design().describe()
+    );
     Ok(transcriber)
 }
 

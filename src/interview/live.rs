@@ -101,10 +101,18 @@ pub fn start_transcription(
     settings: &LiveSettings,
     transcriber: &Arc<Transcriber>,
 ) -> Option<IncrementalTranscriber> {
+    // Each finished stretch's clauses are embedded on the worker while the answer goes on, so the
+    // report waits only for the last stretch's.
+    let reader: crate::transcribe::incremental::TextHook = Arc::new(|text: &str| {
+        if let Ok(analyzer) = crate::analysis::analyzer::shared() {
+            analyzer.prefetch(text);
+        }
+    });
     (!settings.batch).then(|| {
-        IncrementalTranscriber::with_policy(
+        IncrementalTranscriber::with_reader(
             Arc::clone(transcriber),
             Policy::live(settings.stop_on_silence),
+            Some(reader),
         )
     })
 }

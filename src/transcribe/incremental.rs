@@ -28,7 +28,13 @@ struct Job {
     offset_samples: usize,
     samples: Vec<f32>,
     cancel: Arc<AtomicBool>,
+    /// A committed stretch (not a tentative tail): its text goes to the reader once transcribed.
+    committed: bool,
 }
+
+/// Called on the worker thread with the text of each committed stretch once it is transcribed, after
+/// its words have been handed back: the analysis embeds its clauses while the answer goes on.
+pub type TextHook = Arc<dyn Fn(&str) + Send + Sync>;
 
 /// A job's id, its words, and the seconds Whisper spent on it.
 type JobResult = (usize, anyhow::Result<Vec<Word>>, f64);
@@ -73,6 +79,16 @@ impl IncrementalTranscriber {
 
     /// Starts the worker with a chosen cutting policy.
     pub fn with_policy(transcriber: Arc<Transcriber>, policy: Policy) -> Self {
+        Self::with_reader(transcriber, policy, None)
+    }
+
+    /// Starts the worker with a chosen cutting policy and a hook for the text of each committed
+    /// stretch.
+    pub fn with_reader(
+        transcriber: Arc<Transcriber>,
+        policy: Policy,
+        reader: Option<TextHook>,
+    ) -> Self {
         let (jobs, job_rx) = mpsc::channel::<Job>();
         let (result_tx, results) = mpsc::channel::<JobResult>();
         let model_name = transcriber.model_name().to_string();
@@ -92,8 +108,21 @@ impl IncrementalTranscriber {
                         .transcribe_part(&job.samples, &part)
                         .map(|t| shift(t.words, offset));
                     let busy = started.elapsed().as_secs_f64();
+                    let text = match (&reader, job.committed, &words) {
+                        (Some(_), true, Ok(words)) => Some(
+                            words
+                                .iter()
+                                .map(|w| w.text.as_str())
+                                .collect::<Vec<_>>()
+                                .join(" "),
+                        ),
+                        _ => None,
+                    };
                     if result_tx.send((job.id, words, busy)).is_err() {
                         break;
+                    }
+                    if let (Some(reader), Some(text)) = (&reader, text) {
+                        reader(&text);
                     }
                 }
             })
@@ -141,12 +170,12 @@ impl IncrementalTranscriber {
     fn apply(&mut self, cut: Cut) {
         match cut {
             Cut::Stretch { offset, samples } => {
-                let id = self.send(offset, samples, Arc::new(AtomicBool::new(false)));
+                let id = self.send(offset, samples, Arc::new(AtomicBool::new(false)), true);
                 self.committed.push(id);
             }
             Cut::Tentative { offset, samples } => {
                 let cancel = Arc::new(AtomicBool::new(false));
-                let id = self.send(offset, samples, Arc::clone(&cancel));
+                let id = self.send(offset, samples, Arc::clone(&cancel), false);
                 self.tentative = Some((id, cancel));
                 self.tentatives_sent += 1;
             }
@@ -163,7 +192,13 @@ impl IncrementalTranscriber {
         }
     }
 
-    fn send(&mut self, offset_samples: usize, samples: Vec<f32>, cancel: Arc<AtomicBool>) -> usize {
+    fn send(
+        &mut self,
+        offset_samples: usize,
+        samples: Vec<f32>,
+        cancel: Arc<AtomicBool>,
+        committed: bool,
+    ) -> usize {
         let id = self.next_id;
         self.next_id += 1;
         if let Some(jobs) = &self.jobs {
@@ -172,6 +207,7 @@ impl IncrementalTranscriber {
                 offset_samples,
                 samples,
                 cancel,
+                committed,
             });
         }
         id
