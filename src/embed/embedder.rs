@@ -11,9 +11,11 @@ use super::tokenizer::WordPieces;
 use super::{EmbedError, Embedding};
 
 /// Sentences per batch at most.
-const MAX_BATCH: usize = 128;
-/// Batch size times length squared at most: four inputs of the full 256 pieces, or hundreds of clauses.
-const ATTENTION_BUDGET: usize = 4 * 256 * 256;
+const MAX_BATCH: usize = 32;
+/// Batch size times length squared at most: one input of the full 256 pieces, or a batch of clauses.
+/// Kept small so the attention scores of a batch stay a few megabytes (analysis adds 131 MB in all,
+/// `cargo bench --bench analyze`; four times this budget added 159 MB).
+const ATTENTION_BUDGET: usize = 256 * 256;
 
 /// A loaded sentence model. `Send + Sync`: one can serve several threads.
 pub struct Embedder {
@@ -133,6 +135,12 @@ mod tests {
     #[test]
     fn long_inputs_are_split_to_bound_the_attention_memory() {
         let ids = lengths(&[256; 10]);
+        let batches = plan(&ids);
+        assert_eq!(
+            batches.iter().map(Vec::len).collect::<Vec<_>>(),
+            vec![1; 10]
+        );
+        let ids = lengths(&[128; 10]);
         let batches = plan(&ids);
         assert_eq!(
             batches.iter().map(Vec::len).collect::<Vec<_>>(),
