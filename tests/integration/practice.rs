@@ -142,28 +142,35 @@ fn a_spoken_answer_without_a_lesson_is_probed_and_both_are_kept() {
     );
 }
 
+/// Practises one question with no follow-ups, the recording played into the cable's microphone;
+/// asserts it exits 0 and returns its stdout and stderr.
+fn answer_once(cable: &PulseCable, home: &Path, question: &str, wav: &Path) -> (String, String) {
+    let running = spawn_rehearse(
+        &[
+            "practice",
+            "--question",
+            question,
+            "--no-follow-ups",
+            "--stop-on-silence",
+            "1",
+            "--json",
+        ],
+        &envs_with_home(cable, home),
+    );
+    running.wait_for_line("speak now", LONG);
+    cable.play_into_mic(wav);
+    let (code, out, err, _) = running.wait(LONG);
+    assert_eq!(code, Some(0), "stdout:\n{out}\nstderr:\n{err}");
+    (out, err)
+}
+
 #[test]
 fn one_answer_without_follow_ups_exits_when_its_report_is_complete() {
     let cable = PulseCable::start();
     let dir = tempfile::tempdir().unwrap();
     let home = dir.path().join("data");
     let first = spoken(dir.path(), "first", NO_LESSON);
-    let running = spawn_rehearse(
-        &[
-            "practice",
-            "--question",
-            "failure",
-            "--no-follow-ups",
-            "--stop-on-silence",
-            "1",
-            "--json",
-        ],
-        &envs_with_home(&cable, &home),
-    );
-    running.wait_for_line("speak now", LONG);
-    cable.play_into_mic(&first);
-    let (code, out, err, _) = running.wait(LONG);
-    assert_eq!(code, Some(0), "stdout:\n{out}\nstderr:\n{err}");
+    let (out, err) = answer_once(&cable, &home, "failure", &first);
     // With --json the report goes to stderr and the summary is the only thing on stdout.
     assert!(!err.contains("What did you learn"), "no follow-up: {err}");
     assert_eq!(err.matches("Score:").count(), 1, "{err}");
@@ -206,22 +213,7 @@ fn a_talking_point_from_a_users_question_file_is_judged_in_practice() {
         "mentoring",
         "When a new engineer joined us last spring, I mentored her through her first project.",
     );
-    let running = spawn_rehearse(
-        &[
-            "practice",
-            "--question",
-            "mentoring",
-            "--no-follow-ups",
-            "--stop-on-silence",
-            "1",
-            "--json",
-        ],
-        &envs_with_home(&cable, &home),
-    );
-    running.wait_for_line("speak now", LONG);
-    cable.play_into_mic(&answer);
-    let (code, out, err, _) = running.wait(LONG);
-    assert_eq!(code, Some(0), "stdout:\n{out}\nstderr:\n{err}");
+    answer_once(&cable, &home, "mentoring", &answer);
     let review = json_in(&home, &["review", "--json"]);
     let report = &review["answers"][0]["report"];
     let check = report["checks"]
