@@ -69,23 +69,42 @@ fn talking_point(spec: &CheckSpec, best: Match) -> (Outcome, Vec<usize>) {
     }
 }
 
-/// The quotes of some clauses, at most [`MAX_QUOTES`].
+/// The quotes of some clauses, at most [`MAX_QUOTES`]: clauses of three words or more first (a bare
+/// "Honestly yeah" says nothing), and never a quote that repeats or contains another.
 fn quotes(doc: &Doc, clauses: &[usize]) -> Vec<Evidence> {
-    clauses
+    let valid: Vec<usize> = clauses
         .iter()
-        .filter(|&&c| c < doc.clauses.len())
-        .take(MAX_QUOTES)
-        .map(|&clause| {
-            evidence(
-                doc,
-                Hit {
-                    clause,
-                    start: 0,
-                    end: 0,
-                },
-            )
-        })
-        .collect()
+        .copied()
+        .filter(|&c| c < doc.clauses.len())
+        .collect();
+    let (long, short): (Vec<usize>, Vec<usize>) = valid
+        .iter()
+        .partition(|&&c| doc.clauses[c].tokens.len() >= 3);
+    let mut order = long;
+    order.extend(short);
+    let mut out: Vec<(usize, Evidence)> = Vec::new();
+    for clause in order {
+        let e = evidence(
+            doc,
+            Hit {
+                clause,
+                start: 0,
+                end: 0,
+            },
+        );
+        let overlaps = out
+            .iter()
+            .any(|(_, o)| o.quote.contains(&e.quote) || e.quote.contains(&o.quote));
+        if !e.quote.is_empty() && !overlaps {
+            out.push((clause, e));
+        }
+        if out.len() == MAX_QUOTES {
+            break;
+        }
+    }
+    // In the order they were said.
+    out.sort_by_key(|(c, _)| *c);
+    out.into_iter().map(|(_, e)| e).collect()
 }
 
 /// The question's message for an outcome, or a plain default.
