@@ -140,14 +140,14 @@ fn content_checks_on_answers_modelled_on_real_people() {
     assert!(grounded_pct >= FLOOR_GROUNDED, "{grounded_pct:.1}%");
 }
 
-/// Measured on the held-out split with the shipped tagger (three-way 79.8%, pass/not-pass 81.4%,
-/// caught 62.3%, false alarms 9.9%, grounded quotes 81.2%), less two points. The targets of issue 10
+/// Measured on the held-out split (160 answers) with the shipped tagger (three-way 80.2%,
+/// pass/not-pass 81.9%, caught 64.3%, false alarms 9.8%, grounded quotes 80.6%), less two points. The targets of issue 10
 /// (88%, 92%, 90%, 5%) are not met yet.
-const FLOOR_THREE_WAY: f64 = 77.8;
-const FLOOR_PASS_NOT_PASS: f64 = 79.4;
-const FLOOR_CAUGHT: f64 = 60.3;
-const FLOOR_FALSE_ALARMS: f64 = 11.9;
-const FLOOR_GROUNDED: f64 = 79.2;
+const FLOOR_THREE_WAY: f64 = 78.2;
+const FLOOR_PASS_NOT_PASS: f64 = 79.9;
+const FLOOR_CAUGHT: f64 = 62.3;
+const FLOOR_FALSE_ALARMS: f64 = 11.8;
+const FLOOR_GROUNDED: f64 = 78.6;
 
 #[test]
 fn the_teams_own_labelled_answers_still_agree() {
@@ -181,5 +181,5 @@ fn the_teams_own_labelled_answers_still_agree() {
     );
 }
 
-/// Issue 10: the team's labelled answers stay at or above 95% pass/not-pass (measured 96.7%).
+/// Issue 10: the team's labelled answers stay at or above 95% pass/not-pass (measured 95.9%).
 const FLOOR_TEAM_PASS_NOT_PASS: f64 = 95.0;

@@ -120,6 +120,9 @@ pub fn extra_len() -> usize {
 
 const FLAGS: usize = 6;
 
+/// Clauses shorter than this carry no tags from the classifiers (the lexicon's still count).
+const MIN_MODEL_TOKENS: usize = 2;
+
 /// The length of a clause's feature vector.
 pub fn feature_len(design: Design, dim: usize) -> usize {
     match design {
@@ -266,6 +269,11 @@ impl Tagger {
             .collect();
         if let Some(p) = probabilities {
             for (i, clause) in clauses.iter_mut().enumerate() {
+                // A one-word clause ("No", "Honestly") tells no story of its own: the classifiers'
+                // context features would otherwise lend it its neighbours' tags.
+                if doc.clauses[i].tokens.len() < MIN_MODEL_TOKENS {
+                    continue;
+                }
                 for (t, model) in self.tags.iter().enumerate() {
                     let name = tags::find(&model.name).map_or("", |t| t.name);
                     clause.scores.push((name, p[i][t]));
