@@ -74,6 +74,28 @@ struct SentenceRow {
     license: String,
 }
 
+/// One model's state for `model status`: installed with its size and source, unusable and why, or how
+/// to install it.
+fn state_text(
+    valid: bool,
+    size: Option<u64>,
+    source: Option<&str>,
+    problem: Option<&str>,
+    name: &str,
+) -> String {
+    if valid {
+        format!(
+            "installed, {:.1} MB{}",
+            size.unwrap_or(0) as f64 / 1e6,
+            source.map(|s| format!(", {s}")).unwrap_or_default()
+        )
+    } else if let Some(problem) = problem {
+        format!("unusable: {problem}")
+    } else {
+        format!("not installed (rehearse model download {name})")
+    }
+}
+
 /// Runs a model subcommand.
 pub fn run(command: ModelCommand, model_spec: Option<&str>) -> anyhow::Result<()> {
     match command {
@@ -129,20 +151,13 @@ fn status(
     } else {
         let mut out = format!("models folder: {}\n", dir.display());
         for r in &rows {
-            let state = if r.valid {
-                format!(
-                    "installed, {:.1} MB{}",
-                    r.size.unwrap_or(0) as f64 / 1e6,
-                    r.source
-                        .as_deref()
-                        .map(|s| format!(", {s}"))
-                        .unwrap_or_default()
-                )
-            } else if let Some(problem) = &r.problem {
-                format!("unusable: {problem}")
-            } else {
-                format!("not installed (rehearse model download {})", r.name)
-            };
+            let state = state_text(
+                r.valid,
+                r.size,
+                r.source.as_deref(),
+                r.problem.as_deref(),
+                &r.name,
+            );
             out.push_str(&format!(
                 "{} {:<8} {state}\n",
                 if r.in_use { "*" } else { " " },
@@ -153,20 +168,13 @@ fn status(
             out.push_str("sentence model (content checks):\n");
         }
         for r in &sentence_rows {
-            let state = if r.valid {
-                format!(
-                    "installed, {:.1} MB{}",
-                    r.size.unwrap_or(0) as f64 / 1e6,
-                    r.source
-                        .as_deref()
-                        .map(|s| format!(", {s}"))
-                        .unwrap_or_default()
-                )
-            } else if let Some(problem) = &r.problem {
-                format!("unusable: {problem}")
-            } else {
-                format!("not installed (rehearse model download {})", r.name)
-            };
+            let state = state_text(
+                r.valid,
+                r.size,
+                r.source.as_deref(),
+                r.problem.as_deref(),
+                &r.name,
+            );
             out.push_str(&format!("  {:<8} {state}\n", r.name));
         }
         super::print_stdout(&out)?;
