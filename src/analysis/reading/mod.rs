@@ -49,13 +49,6 @@ impl Tagged for Reading {
     }
 }
 
-impl Reading {
-    /// Whether some clause carries the tag.
-    pub fn has(&self, tag: &str) -> bool {
-        self.clauses.iter().any(|c| c.tags.contains(&tag))
-    }
-}
-
 /// The words of each clause to embed: the source words of its content tokens, fillers and repeats
 /// left out, outer punctuation trimmed.
 pub fn clause_texts(doc: &Doc) -> Vec<String> {
