@@ -19,6 +19,7 @@ PACKAGES=(
   tmux             # tests: the practice screen is driven in a real terminal
   chromium         # tests: the HTML review opens in a real headless browser
   chromium-driver  # tests: drives that browser over WebDriver
+  praat            # tests: the reference pitch tracker the estimator is checked against
 )
 
 say() { printf 'setup: %s\n' "$*" >&2; }

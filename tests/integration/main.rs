@@ -16,6 +16,7 @@ mod embed;
 mod history;
 mod incremental;
 mod models;
+mod pitch;
 mod practice;
 mod tmux;
 mod transcription;
