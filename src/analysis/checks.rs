@@ -17,6 +17,7 @@ pub const DELIVERY_CHECKS: &[&str] = &[
     "fillers",
     "long-pauses",
     "start-latency",
+    "vocal-variety",
 ];
 
 /// At most this many quotes per verdict.

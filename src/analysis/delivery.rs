@@ -5,7 +5,10 @@
 use serde::{Deserialize, Serialize};
 
 use super::text::{Doc, Mark};
+use super::timeline::{self, Repeated, Window};
+use super::voice::{self, Voice};
 use super::{CheckResult, Evidence, Outcome};
+use crate::audio::pitch::Track;
 use crate::questions::Question;
 
 /// Shortest silence counted as a pause, seconds.
@@ -88,10 +91,26 @@ pub struct Delivery {
     pub pauses: Pauses,
     /// Voice with no word over it (often a filler the transcriber dropped).
     pub untranscribed_sounds: Vec<Span>,
+    /// Pitch and loudness, when there was audio.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub voice: Option<Voice>,
+    /// Words a minute, fillers, pitch and level in 10-second windows from the start of the recording.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub windows: Vec<Window>,
+    /// Where the answer changed, one sentence each: pace, where the fillers came, the level.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
+    /// The words and phrases said most often, stop words and fillers apart.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub repeated: Vec<Repeated>,
 }
 
-/// Measures delivery from a document of timed words and optional voice-activity spans.
-pub fn measure(doc: &Doc, speech: Option<&[Span]>) -> Delivery {
+/// Level changes under this (dB) are not worth a note.
+const LEVEL_NOTE_DB: f64 = 4.0;
+
+/// Measures delivery from a document of timed words, optional voice-activity spans and, when there
+/// was audio, its pitch and level frames.
+pub fn measure(doc: &Doc, speech: Option<&[Span]>, track: Option<&Track>) -> Delivery {
     let timed: Vec<(f64, f64)> = doc
         .words
         .iter()
@@ -135,6 +154,28 @@ pub fn measure(doc: &Doc, speech: Option<&[Span]>) -> Delivery {
     let repetitions = marked_items(doc, |m| matches!(m, Mark::Repeat));
     let pauses = pauses(&timed, speech, first, last);
     let untranscribed_sounds = speech.map(|s| untranscribed(&timed, s)).unwrap_or_default();
+    let voice = track.map(|t| voice::measure(t, speech));
+    let filler_times: Vec<f64> = fillers.iter().map(|i| i.start).collect();
+    let frames = track.map_or(&[][..], |t| &t.frames[..]);
+    let windows = timeline::windows(doc, &filler_times, frames, first, last);
+    let mut notes: Vec<String> = Vec::new();
+    notes.extend(timeline::pace_change(doc, first, last));
+    notes.extend(timeline::filler_spread(&filler_times, first, last));
+    if let Some(l) = voice.as_ref().and_then(|v| v.loudness.as_ref()) {
+        if let Some(drop) = l.end_drop_db.filter(|d| *d >= LEVEL_NOTE_DB) {
+            notes.push(format!(
+                "Your voice drops about {drop:.0} dB at the end of a stretch; carry it through the last word."
+            ));
+        }
+        if let Some(trend) = l.trend_db.filter(|d| d.abs() >= LEVEL_NOTE_DB) {
+            notes.push(if trend < 0.0 {
+                format!("You got quieter as you went on ({:.0} dB from the first third to the last).", -trend)
+            } else {
+                format!("You got louder as you went on ({trend:.0} dB from the first third to the last).")
+            });
+        }
+    }
+    let repeated = timeline::repeated(doc);
     Delivery {
         speaking_seconds: round2(speaking),
         start_latency_seconds: round2(first),
@@ -155,6 +196,10 @@ pub fn measure(doc: &Doc, speech: Option<&[Span]>) -> Delivery {
         },
         pauses,
         untranscribed_sounds,
+        voice,
+        windows,
+        notes,
+        repeated,
     }
 }
 
@@ -464,6 +509,7 @@ pub fn checks(question: &Question, delivery: Option<&Delivery>) -> Vec<CheckResu
         lat_msg,
         figure(format!("{latency:.1} s before the first word")),
     ));
+    out.push(voice::check(question, d.voice.as_ref()));
     out
 }
 
@@ -510,7 +556,7 @@ mod tests {
             ("like", 6.1, 6.3),
             ("it", 6.3, 7.0),
         ]);
-        let d = measure(&doc, None);
+        let d = measure(&doc, None, None);
         assert_eq!(d.start_latency_seconds, 1.0);
         assert_eq!(d.speaking_seconds, 6.0);
         assert_eq!(d.words, 10);

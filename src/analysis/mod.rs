@@ -23,6 +23,8 @@ pub mod report;
 pub mod rubric;
 mod score;
 pub mod text;
+pub mod timeline;
+pub mod voice;
 
 pub use analyzer::Analyzer;
 
@@ -150,7 +152,8 @@ impl Report {
     }
 }
 
-/// Analyses a spoken answer. `audio` (16 kHz mono) enables the search for sounds without words.
+/// Analyses a spoken answer. `audio` (16 kHz mono) enables the search for sounds without words and
+/// the pitch and loudness figures.
 pub fn analyze(question: &Question, transcript: &Transcript, audio: Option<&[f32]>) -> Report {
     let spans = audio.map(|samples| {
         crate::audio::vad::speech_spans(samples)
@@ -161,7 +164,8 @@ pub fn analyze(question: &Question, transcript: &Transcript, audio: Option<&[f32
             })
             .collect::<Vec<_>>()
     });
-    analyze_with_spans(question, transcript, spans.as_deref())
+    let track = audio.map(crate::audio::pitch::track);
+    analyze_with(question, transcript, spans.as_deref(), track.as_ref())
 }
 
 /// Analyses a spoken answer given voice-activity spans directly (seconds), or none.
@@ -169,6 +173,17 @@ pub fn analyze_with_spans(
     question: &Question,
     transcript: &Transcript,
     speech: Option<&[Span]>,
+) -> Report {
+    analyze_with(question, transcript, speech, None)
+}
+
+/// Analyses a spoken answer given voice-activity spans and the pitch track, when there is audio
+/// (practice tracks the pitch while the answer is spoken).
+pub fn analyze_with(
+    question: &Question,
+    transcript: &Transcript,
+    speech: Option<&[Span]>,
+    track: Option<&crate::audio::pitch::Track>,
 ) -> Report {
     let words: Vec<text::SourceWord> = transcript
         .words
@@ -181,7 +196,7 @@ pub fn analyze_with_spans(
         })
         .collect();
     let doc = text::Doc::new(words);
-    let delivery = delivery::measure(&doc, speech);
+    let delivery = delivery::measure(&doc, speech, track);
     let (mut checks, reading) = content(question, &doc);
     checks.extend(delivery::checks(question, Some(&delivery)));
     let report_words = transcript

@@ -88,6 +88,49 @@ pub fn render(report: &Report, colour: bool) -> String {
             d.pauses.longest_seconds,
             d.untranscribed_sounds.len()
         );
+        if let Some(v) = &d.voice {
+            let pitch = v.pitch.as_ref().map_or_else(
+                || "pitch not measured (under 2 s of voice)".to_string(),
+                |p| {
+                    format!(
+                        "pitch {:.0} Hz ({:.0} to {:.0} Hz), variety {:.1} semitones",
+                        p.median_hz, p.low_hz, p.high_hz, p.variety_semitones
+                    )
+                },
+            );
+            let level = v
+                .loudness
+                .as_ref()
+                .map(|l| format!("; level {:.0} dBFS", l.median_dbfs))
+                .unwrap_or_default();
+            let _ = writeln!(out, "  voice: {pitch}{level}");
+            for w in v.loudness.iter().flat_map(|l| &l.warnings) {
+                let _ = writeln!(out, "  {}", paint(w, "33", colour));
+            }
+        }
+        let pace: Vec<Option<f64>> = d.windows.iter().map(|w| w.words_per_minute).collect();
+        if pace.iter().flatten().count() >= 2 {
+            let known: Vec<f64> = pace.iter().flatten().copied().collect();
+            let lo = known.iter().copied().fold(f64::INFINITY, f64::min);
+            let hi = known.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            let _ = writeln!(
+                out,
+                "  pace every 10 s {} ({lo:.0} to {hi:.0} words a minute)",
+                super::timeline::sparkline(&pace)
+            );
+        }
+        for note in &d.notes {
+            let _ = writeln!(out, "  {note}");
+        }
+        if !d.repeated.is_empty() {
+            let list = d
+                .repeated
+                .iter()
+                .map(|r| format!("\"{}\" {}", r.text, r.count))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let _ = writeln!(out, "  said most: {list}");
+        }
     }
     let _ = writeln!(out);
     let _ = writeln!(out, "{}", paint("Checks", "1", colour));

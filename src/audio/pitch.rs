@@ -27,8 +27,9 @@ pub const HOP_SECONDS: f64 = HOP as f64 / SAMPLE_RATE as f64;
 pub const MIN_HZ: f64 = 60.0;
 /// Highest pitch taken as a voice, Hz.
 pub const MAX_HZ: f64 = 500.0;
-/// YIN's clarity a frame needs to count as voiced (1 - the YIN threshold of 0.2, as TarsosDSP uses).
-const CLARITY: f32 = 0.8;
+/// YIN's clarity a frame needs to count as voiced (a YIN threshold of 0.3: against Praat on the shared
+/// speech it finds half again as many voiced frames as 0.2, with the same accuracy).
+const CLARITY: f32 = 0.7;
 /// Frames quieter than this (dBFS) are not searched for a pitch.
 const SILENCE_DBFS: f64 = -55.0;
 /// A sample at or above this magnitude counts as clipped.

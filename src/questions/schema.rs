@@ -112,6 +112,10 @@ pub struct DeliveryThresholds {
     pub start_latency_warn: f64,
     /// Start latency (seconds) above which the check fails.
     pub start_latency_fail: f64,
+    /// Vocal variety (standard deviation of pitch, semitones) that passes.
+    pub vocal_variety_pass: f64,
+    /// Vocal variety that still warns (below fails: a monotone).
+    pub vocal_variety_warn: f64,
 }
 
 impl Default for DeliveryThresholds {
@@ -127,6 +131,8 @@ impl Default for DeliveryThresholds {
             long_pauses_warn: 1,
             start_latency_warn: 5.0,
             start_latency_fail: 10.0,
+            vocal_variety_pass: 2.0,
+            vocal_variety_warn: 1.2,
         }
     }
 }
@@ -212,6 +218,7 @@ impl Question {
             || d.fillers_pass > d.fillers_warn
             || d.long_pauses_pass > d.long_pauses_warn
             || d.start_latency_warn > d.start_latency_fail
+            || d.vocal_variety_warn > d.vocal_variety_pass
         {
             return Err((
                 Some("[delivery]".into()),

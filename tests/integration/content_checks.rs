@@ -170,6 +170,7 @@ fn the_teams_own_labelled_answers_still_agree() {
             "fillers",
             "long-pauses",
             "start-latency",
+            "vocal-variety",
         ] {
             assert_eq!(report.check(id).unwrap().outcome, Outcome::Skipped);
         }

@@ -14,6 +14,7 @@ mod cli_basics;
 mod content_checks;
 mod embed;
 mod history;
+mod how_it_sounded;
 mod incremental;
 mod models;
 mod pitch;

@@ -4,6 +4,9 @@
 use std::path::Path;
 use std::process::Command;
 
+use rehearse::analysis::voice::pitch;
+use rehearse::audio::pitch::Frame;
+
 use crate::harness::shared_speech;
 
 /// Praat's pitch track of a file: (time, Hz) of its voiced frames, by `scripts/praat-pitch.praat`.
@@ -30,8 +33,9 @@ fn praat_track(wav: &Path) -> Vec<(f64, f64)> {
 }
 
 /// Semitone differences between rehearse's frames and Praat's at the same instants (within 5 ms),
-/// on frames both call voiced; and how many frames each called voiced.
-fn differences(wav: &Path) -> (Vec<f64>, usize, usize) {
+/// on frames both call voiced; how many frames each called voiced; and the vocal variety each track
+/// gives (semitones; `None` under two seconds of voice).
+fn differences(wav: &Path) -> (Vec<f64>, usize, usize, Option<f64>, Option<f64>) {
     let audio = rehearse::audio::decode::read_wav(wav).expect("read clip");
     let ours = rehearse::audio::pitch::track(&audio.samples);
     let praat = praat_track(wav);
@@ -53,7 +57,22 @@ fn differences(wav: &Path) -> (Vec<f64>, usize, usize) {
         }
     }
     let voiced = ours.frames.iter().filter(|f| f.hz.is_some()).count();
-    (diffs, voiced, praat.len())
+    let praat_frames: Vec<Frame> = praat
+        .iter()
+        .map(|&(time, hz)| Frame {
+            time,
+            hz: Some(hz),
+            dbfs: 0.0,
+        })
+        .collect();
+    let variety = |frames: &[Frame]| pitch(frames).map(|p| p.variety_semitones);
+    (
+        diffs,
+        voiced,
+        praat.len(),
+        variety(&ours.frames),
+        variety(&praat_frames),
+    )
 }
 
 fn median(mut xs: Vec<f64>) -> f64 {
@@ -76,15 +95,22 @@ fn pitch_agrees_with_praat_on_real_speech() {
         .collect();
     names.sort();
     for wav in &names {
-        let (diffs, ours, praat) = differences(wav);
+        let (diffs, ours, praat, our_variety, praat_variety) = differences(wav);
         let both = diffs.len();
         let within = diffs.iter().filter(|d| **d <= 1.0).count();
         lines.push(format!(
-            "{}: both voiced {both} (ours {ours}, Praat {praat}), median {:.2} st, within 1 st {:.0}%",
+            "{}: both voiced {both} (ours {ours}, Praat {praat}), median {:.2} st, within 1 st {:.0}%, variety ours {our_variety:?} Praat's {praat_variety:?}",
             wav.file_stem().unwrap().to_string_lossy(),
             if both > 0 { median(diffs.clone()) } else { f64::NAN },
             100.0 * within as f64 / both.max(1) as f64,
         ));
+        if let (Some(a), Some(b)) = (our_variety, praat_variety) {
+            assert!(
+                (a - b).abs() <= 1.0,
+                "{}: vocal variety {a} against Praat's {b}",
+                wav.display()
+            );
+        }
         all.extend(diffs);
     }
     let overall = median(all.clone());
