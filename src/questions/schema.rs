@@ -131,8 +131,8 @@ impl Default for DeliveryThresholds {
             long_pauses_warn: 1,
             start_latency_warn: 5.0,
             start_latency_fail: 10.0,
-            vocal_variety_pass: 2.0,
-            vocal_variety_warn: 1.2,
+            vocal_variety_pass: 1.8,
+            vocal_variety_warn: 1.0,
         }
     }
 }

@@ -86,6 +86,10 @@ svg.trend { width: 100%; max-width: 600px; height: auto; }
 .line { fill: none; stroke: #4a8fdd; stroke-width: 2; }
 .point { fill: #4a8fdd; } .point.current { fill: #e59b1e; stroke: #222; stroke-width: 1.5; }
 .note { color: #777; }
+svg.pace { width: 100%; height: auto; display: block; margin-top: .5rem; }
+.pace-line { fill: none; stroke: #4a8fdd; stroke-width: 3; }
+.pitch-line { fill: none; stroke: #3a9d5d; stroke-width: 2; stroke-dasharray: 6 4; }
+.pace-point { fill: #4a8fdd; cursor: pointer; } .filler-mark { fill: #e59b1e; cursor: pointer; }
 "#;
 
 /// The page for `session`, with the score trend over `all_sessions`. Recordings are read from disk;
@@ -202,6 +206,17 @@ fn render_answer(session: &Session, answer: &StoredAnswer) -> String {
              <span><i style=\"background:#d9534f\"></i>pause of 2 s or more</span>\
              <span><i style=\"background:#8e5bb5\"></i>sound with no word</span></p>\n",
         );
+    }
+    if let Some(d) = report.delivery.as_ref() {
+        let chart = svg::pace_chart(&d.windows, &d.fillers.items, duration);
+        if !chart.is_empty() {
+            out.push_str(&chart);
+            out.push_str(
+                "\n<p class=\"legend\"><span><i style=\"background:#4a8fdd\"></i>words a minute, every 10 s</span>\
+                 <span><i style=\"background:#3a9d5d\"></i>pitch (dashed)</span>\
+                 <span><i style=\"background:#e59b1e\"></i>filler</span></p>\n",
+            );
+        }
     }
     out.push_str("<p class=\"transcript\">");
     if tokens.is_empty() {

@@ -1,11 +1,12 @@
-//! Inline SVG for the HTML review: an answer's timeline and the score trend across sessions.
+//! Inline SVG for the HTML review: an answer's timeline, its pace and pitch over time, and the score
+//! trend across sessions.
 //! Every text that reaches the markup goes through [`escape`].
 
 use std::fmt::Write;
 
 use super::annotate::Token;
 use super::html::escape;
-use super::view::SpanView;
+use super::view::{FillerView, SpanView, WindowView};
 use crate::history::{SessionId, SessionSummary};
 
 /// A pause at least this long is drawn as a long pause.
@@ -81,6 +82,103 @@ pub fn timeline(tokens: &[Token], sounds: &[SpanView], duration: f64) -> String 
         svg,
         "<text class=\"axis\" x=\"2\" y=\"35\">0 s</text>\
          <text class=\"axis\" x=\"998\" y=\"35\" text-anchor=\"end\">{end:.1} s</text></svg>"
+    );
+    svg
+}
+
+/// Pace (words a minute, solid) and pitch (Hz, dashed, on its own scale) in each 10-second window, on
+/// the same time axis as the timeline, with each filler marked by a tick at the foot. Empty when no
+/// window has a pace.
+pub fn pace_chart(windows: &[WindowView], fillers: &[FillerView], duration: f64) -> String {
+    let paced: Vec<(f64, f64)> = windows
+        .iter()
+        .filter_map(|w| Some(((w.start + w.end) / 2.0, w.words_per_minute?)))
+        .collect();
+    if paced.is_empty() {
+        return String::new();
+    }
+    let end = windows.iter().map(|w| w.end).fold(duration, f64::max);
+    let x = |t: f64| (t / end * 1000.0).clamp(0.0, 1000.0);
+    let top = paced.iter().map(|p| p.1).fold(200.0, f64::max);
+    let y_pace = |wpm: f64| 100.0 - wpm / top * 88.0;
+    let pitched: Vec<(f64, f64)> = windows
+        .iter()
+        .filter_map(|w| Some(((w.start + w.end) / 2.0, w.pitch_hz?)))
+        .collect();
+    let lo = pitched.iter().map(|p| p.1).fold(f64::INFINITY, f64::min);
+    let hi = pitched
+        .iter()
+        .map(|p| p.1)
+        .fold(f64::NEG_INFINITY, f64::max);
+    // Pitch on its own scale, at least an octave tall so small wobbles stay small.
+    let (lo, hi) = if hi - lo < lo {
+        let mid = (hi + lo) / 2.0;
+        (mid - lo / 2.0, mid + lo / 2.0)
+    } else {
+        (lo, hi)
+    };
+    let y_pitch = |hz: f64| 100.0 - (hz - lo) / (hi - lo) * 88.0;
+    let mut svg = String::from(
+        "<svg class=\"pace\" viewBox=\"0 0 1000 130\" role=\"img\" \
+         aria-label=\"pace and pitch over the answer, fillers marked\">\
+         <rect class=\"track\" x=\"0\" y=\"8\" width=\"1000\" height=\"96\"/>",
+    );
+    let line = |points: &[(f64, f64)], y: &dyn Fn(f64) -> f64| {
+        points
+            .iter()
+            .map(|(t, v)| format!("{:.1},{:.1}", x(*t), y(*v)))
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    if pitched.len() >= 2 {
+        let _ = write!(
+            svg,
+            "<polyline class=\"pitch-line\" points=\"{}\"/>",
+            line(&pitched, &y_pitch)
+        );
+    }
+    let _ = write!(
+        svg,
+        "<polyline class=\"pace-line\" points=\"{}\"/>",
+        line(&paced, &y_pace)
+    );
+    for w in windows {
+        let Some(wpm) = w.words_per_minute else {
+            continue;
+        };
+        let t = (w.start + w.end) / 2.0;
+        let pitch = w
+            .pitch_hz
+            .map(|hz| format!(", pitch {hz:.0} Hz"))
+            .unwrap_or_default();
+        let _ = write!(
+            svg,
+            "<circle class=\"pace-point\" data-start=\"{:.3}\" cx=\"{:.1}\" cy=\"{:.1}\" r=\"4\">\
+             <title>{:.0} to {:.0} s: {wpm:.0} words a minute{pitch}, {} filler(s)</title></circle>",
+            w.start,
+            x(t),
+            y_pace(wpm),
+            w.start,
+            w.end,
+            w.fillers.unwrap_or(0),
+        );
+    }
+    for f in fillers {
+        let Some(start) = f.start else { continue };
+        let _ = write!(
+            svg,
+            "<path class=\"filler-mark\" data-start=\"{start:.3}\" d=\"M{:.1} 104 l-5 10 h10 z\">\
+             <title>\"{}\" at {start:.1} s</title></path>",
+            x(start),
+            escape(&f.text),
+        );
+    }
+    let _ = write!(
+        svg,
+        "<text class=\"axis\" x=\"4\" y=\"20\">{top:.0} wpm</text>\
+         <text class=\"axis\" x=\"4\" y=\"98\">0</text>\
+         <text class=\"axis\" x=\"2\" y=\"127\">0 s</text>\
+         <text class=\"axis\" x=\"998\" y=\"127\" text-anchor=\"end\">{end:.1} s</text></svg>"
     );
     svg
 }

@@ -92,6 +92,25 @@ pub struct DeliveryView {
     /// Stretches heard as speech that no word covers (often a dropped filler).
     #[serde(deserialize_with = "null_default")]
     pub untranscribed_sounds: Vec<SpanView>,
+    /// 10-second windows of pace, fillers and pitch (issue 12; absent in older reports).
+    #[serde(deserialize_with = "null_default")]
+    pub windows: Vec<WindowView>,
+}
+
+/// One 10-second window of the answer.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct WindowView {
+    /// Start, seconds.
+    pub start: f64,
+    /// End, seconds.
+    pub end: f64,
+    /// Words a minute, when the window held enough speech.
+    pub words_per_minute: Option<f64>,
+    /// Fillers started in it.
+    pub fillers: Option<u64>,
+    /// Median pitch, Hz.
+    pub pitch_hz: Option<f64>,
 }
 
 /// Fillers found.

@@ -288,3 +288,99 @@ fn the_html_review_plays_seeks_and_escapes_in_chromium() {
         1
     );
 }
+
+/// Issue 12: the pace and pitch chart sits under the timeline, draws every window's pace, marks every
+/// filler, and shows in a screenshot of headless Chromium.
+#[test]
+fn the_html_review_draws_pace_and_pitch_over_time_in_chromium() {
+    let home = tempfile::tempdir().unwrap();
+    let mut store = Store::open(home.path()).unwrap();
+    let words = timed(
+        "So um I missed the deadline on my first project um and uh I learned to plan um the work",
+        0.5,
+        &[(6, 1.0)],
+    );
+    let mut answer: Value =
+        serde_json::from_str(&report("failure", "Have you ever failed?", &words, 71)).unwrap();
+    let windows: Vec<Value> = [(110.0, 118.0, 0), (150.0, 125.0, 1), (185.0, 131.0, 3)]
+        .iter()
+        .enumerate()
+        .map(|(i, (wpm, hz, fillers))| {
+            json!({"start": i as f64 * 3.0, "end": (i + 1) as f64 * 3.0, "words": 7,
+                   "words_per_minute": wpm, "fillers": fillers, "pitch_hz": hz, "level_dbfs": -20.0})
+        })
+        .collect();
+    answer["delivery"]["windows"] = Value::Array(windows);
+    let fillers = answer["delivery"]["fillers"]["items"]
+        .as_array()
+        .unwrap()
+        .len();
+    assert_eq!(fillers, 4);
+    let session = seed_session(&mut store, 1_750_000_000, &[answer.to_string()], Some(9.0));
+    drop(store);
+    let page = home.path().join("review.html");
+    Rehearse::new()
+        .env("REHEARSE_HOME", home.path())
+        .args(["review", &session.to_string(), "--html"])
+        .arg(&page)
+        .run()
+        .success();
+
+    let browser = Browser::start();
+    browser.command(
+        "POST",
+        "/url",
+        Some(json!({"url": format!("file://{}", page.display())})),
+    );
+    assert_eq!(browser.execute("return document.readyState"), "complete");
+    assert_eq!(
+        browser.execute("return document.querySelectorAll('svg.pace .pace-point').length"),
+        3
+    );
+    assert_eq!(
+        browser.execute("return document.querySelectorAll('svg.pace .filler-mark').length"),
+        fillers
+    );
+    assert_eq!(
+        browser.execute("return document.querySelectorAll('svg.pace .pitch-line').length"),
+        1
+    );
+    // Drawn, readable and under the timeline: a real height, the line rising with the pace.
+    let boxes = browser.execute(
+        "var c = document.querySelector('svg.pace').getBoundingClientRect(); \
+         var t = document.querySelector('svg.timeline').getBoundingClientRect(); \
+         var p = Array.from(document.querySelectorAll('svg.pace .pace-point')).map(e => e.getBoundingClientRect().top); \
+         return [c.width, c.height, c.top - t.bottom, p[0] - p[2]]",
+    );
+    let b: Vec<f64> = boxes
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_f64().unwrap())
+        .collect();
+    assert!(b[0] > 400.0 && b[1] > 60.0, "chart {b:?}");
+    assert!(b[2] >= 0.0, "chart above the timeline: {b:?}");
+    assert!(b[3] > 10.0, "the faster window is not drawn higher: {b:?}");
+    // Clicking a filler mark seeks the audio to it.
+    browser.execute(
+        "var a = document.querySelector('audio'); a.play = function () { return Promise.resolve(); }; \
+         document.querySelectorAll('svg.pace .filler-mark')[1].dispatchEvent(new MouseEvent('click', {bubbles: true}))",
+    );
+    let second_filler = words.iter().filter(|w| w.0 == "um").nth(1).unwrap().1;
+    let now = browser.wait_for(
+        &format!("var t = document.querySelector('audio').currentTime; return Math.abs(t - {second_filler}) < 0.01 ? t : null"),
+        Duration::from_secs(10),
+        "the playhead to reach the second filler",
+    );
+    assert!(now.as_f64().is_some());
+    // The screenshot: a PNG of the page as a person sees it, kept for a look.
+    let shot = browser.command("GET", "/screenshot", None);
+    use base64::Engine;
+    let png = base64::engine::general_purpose::STANDARD
+        .decode(shot.as_str().unwrap())
+        .unwrap();
+    assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
+    let kept = std::env::temp_dir().join("rehearse-pace-chart.png");
+    std::fs::write(&kept, &png).unwrap();
+    eprintln!("screenshot: {}", kept.display());
+}
