@@ -373,7 +373,8 @@ fn the_html_review_draws_pace_and_pitch_over_time_in_chromium() {
         "the playhead to reach the second filler",
     );
     assert!(now.as_f64().is_some());
-    // The screenshot: a PNG of the page as a person sees it, kept for a look.
+    // The screenshot: a PNG of the chart's part of the page as a person sees it, kept for a look.
+    browser.execute("document.querySelector('svg.timeline').scrollIntoView()");
     let shot = browser.command("GET", "/screenshot", None);
     use base64::Engine;
     let png = base64::engine::general_purpose::STANDARD
