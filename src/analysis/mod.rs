@@ -168,6 +168,29 @@ pub fn analyze(question: &Question, transcript: &Transcript, audio: Option<&[f32
     analyze_with(question, transcript, spans.as_deref(), track.as_ref())
 }
 
+/// Analyses a spoken answer whose pitch track was kept while it was recorded (practice); without
+/// one, as [`analyze`].
+pub fn analyze_tracked(
+    question: &Question,
+    transcript: &Transcript,
+    audio: Option<&[f32]>,
+    track: Option<&crate::audio::pitch::Track>,
+) -> Report {
+    let Some(track) = track.filter(|_| audio.is_some()) else {
+        return analyze(question, transcript, audio);
+    };
+    let spans = audio.map(|samples| {
+        crate::audio::vad::speech_spans(samples)
+            .into_iter()
+            .map(|s| Span {
+                start: s.start,
+                end: s.end,
+            })
+            .collect::<Vec<_>>()
+    });
+    analyze_with(question, transcript, spans.as_deref(), Some(track))
+}
+
 /// Analyses a spoken answer given voice-activity spans directly (seconds), or none.
 pub fn analyze_with_spans(
     question: &Question,

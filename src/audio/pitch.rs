@@ -68,6 +68,15 @@ pub struct PitchTracker {
     samples: usize,
 }
 
+impl std::fmt::Debug for PitchTracker {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PitchTracker")
+            .field("samples", &self.samples)
+            .field("frames", &self.raw.len())
+            .finish_non_exhaustive()
+    }
+}
+
 impl Default for PitchTracker {
     fn default() -> Self {
         Self::new()
@@ -102,6 +111,11 @@ impl PitchTracker {
         }
         self.pending.drain(..start);
         self.offset += start;
+    }
+
+    /// Samples pushed so far.
+    pub fn samples_pushed(&self) -> usize {
+        self.samples
     }
 
     /// The frames so far, with octave jumps folded back.

@@ -30,7 +30,7 @@ impl Default for Options {
 
 fn analyse(question: &Question, take: &Take) -> Report {
     let audio = (!take.samples.is_empty()).then_some(take.samples.as_slice());
-    analysis::analyze(question, &take.transcript, audio)
+    analysis::analyze_tracked(question, &take.transcript, audio, take.track.as_ref())
 }
 
 /// Runs a session over `questions`. Every answer is handed to the keeper the moment it has been
@@ -204,6 +204,7 @@ mod tests {
         Take {
             transcript: Transcript::from_words("fake", seconds, words),
             samples: Vec::new(),
+            track: None,
             recording: None,
             interrupted,
         }

@@ -66,6 +66,7 @@ pub fn combine(first: &Take, follow: &Take) -> Take {
     Take {
         transcript,
         samples,
+        track: None,
         recording: follow.recording.clone(),
         interrupted: follow.interrupted,
     }
@@ -153,6 +154,7 @@ mod tests {
         Take {
             transcript: Transcript::from_words("test", seconds, words),
             samples: vec![0.0; (seconds * 16_000.0) as usize],
+            track: None,
             recording: None,
             interrupted: false,
         }

@@ -14,6 +14,7 @@ use std::time::Duration;
 
 use std::time::Instant;
 
+use crate::audio::pitch::{PitchTracker, Track};
 use crate::audio::recorder::{RecordError, RecordOptions, Recorder, RecorderEvent, Recording};
 use crate::transcribe::Transcriber;
 use crate::transcribe::incremental::IncrementalTranscriber;
@@ -86,6 +87,8 @@ pub struct Recorded {
     pub key: Key,
     /// Ctrl-C or the quit key ended it: keep it, then end the session.
     pub interrupted: bool,
+    /// Pitch and level of the audio as it arrived (with the incremental transcriber only).
+    pub tracker: Option<PitchTracker>,
 }
 
 /// The maximum length of an answer: `--max-seconds`, else twice the question's maximum time
@@ -140,6 +143,7 @@ pub fn record(
         stop.stop();
     }
     let mut key = Key::None;
+    let mut tracker = incremental.is_some().then(PitchTracker::new);
     if let Some(events) = recorder.events() {
         loop {
             let pressed = match events.recv_timeout(Duration::from_millis(50)) {
@@ -153,6 +157,9 @@ pub fn record(
                 }) => {
                     if let Some(inc) = incremental.as_deref_mut() {
                         feed(inc, start_sample as usize, &samples);
+                    }
+                    if let Some(t) = tracker.as_mut() {
+                        feed_tracker(t, start_sample as usize, &samples);
                     }
                     continue;
                 }
@@ -173,7 +180,28 @@ pub fn record(
         recording,
         key,
         interrupted,
+        tracker,
     })
+}
+
+/// Gives the pitch tracker the audio from `start`, lined up as [`feed`] does.
+fn feed_tracker(t: &mut PitchTracker, start: usize, samples: &[f32]) {
+    let have = t.samples_pushed();
+    if start > have {
+        t.push(&vec![0.0; start - have]);
+    }
+    let skip = t.samples_pushed().saturating_sub(start).min(samples.len());
+    t.push(&samples[skip..]);
+}
+
+/// The pitch track of a recorded answer: the tracker given what the recorder wrote after its last
+/// event, then finished; `None` without a tracker (analysis then tracks the samples).
+pub fn finish_track(tracker: Option<PitchTracker>, samples: &[f32]) -> Option<Track> {
+    let mut t = tracker?;
+    if let Some(rest) = samples.get(t.samples_pushed()..) {
+        t.push(rest);
+    }
+    Some(t.finish())
 }
 
 /// Gives the transcriber the audio from `start`: a gap (never expected) becomes silence, and audio

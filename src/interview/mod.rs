@@ -30,6 +30,9 @@ pub struct Take {
     pub transcript: Transcript,
     /// The recording as 16 kHz mono samples (empty when there is no audio).
     pub samples: Vec<f32>,
+    /// Pitch and level frames tracked while the answer was recorded; `None` has analysis track the
+    /// samples after the answer.
+    pub track: Option<crate::audio::pitch::Track>,
     /// Where the recording is kept.
     pub recording: Option<PathBuf>,
     /// The candidate stopped the session in the middle of this answer (Ctrl-C, `q`): it is analysed

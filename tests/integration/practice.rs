@@ -174,6 +174,13 @@ fn one_answer_without_follow_ups_exits_when_its_report_is_complete() {
     // With --json the report goes to stderr and the summary is the only thing on stdout.
     assert!(!err.contains("What did you learn"), "no follow-up: {err}");
     assert_eq!(err.matches("Score:").count(), 1, "{err}");
+    // Issue 12: the pitch tracked while the answer was recorded reaches the report.
+    assert!(err.contains("  voice: pitch "), "{err}");
+    let variety = err
+        .lines()
+        .find(|l| l.contains("vocal-variety"))
+        .unwrap_or_else(|| panic!("no vocal-variety check: {err}"));
+    assert!(!variety.contains("SKIP"), "{variety}");
     let summary: serde_json::Value =
         serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}"));
     assert_eq!(summary["answers_saved"], 1, "{summary}");

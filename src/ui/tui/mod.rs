@@ -107,6 +107,7 @@ pub(crate) fn take_answer(
     }
     let mut interrupted = recorded.interrupted;
     let recording = recorded.recording;
+    let tracker = recorded.tracker;
     match &recording.stop {
         StopReason::DeviceLost(err) => {
             context.failure = Some(anyhow::anyhow!(
@@ -143,8 +144,10 @@ pub(crate) fn take_answer(
     .with_context(|| format!("cannot transcribe `{}`", path.display()))
     .map_err(InterviewError::Frontend)?;
     show.transcribed(&note);
+    let track = live::finish_track(tracker, &recording.samples);
     Ok(Asked::Answer(Take {
         transcript,
+        track,
         samples: recording.samples,
         recording: Some(path),
         interrupted,
