@@ -240,6 +240,9 @@ pub struct SessionSummary {
     pub words_per_minute: Option<f64>,
     /// Fillers per minute, weighted by speaking time.
     pub fillers_per_minute: Option<f64>,
+    /// Vocal variety (semitones), weighted by speaking time, over answers whose report measured it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vocal_variety_semitones: Option<f64>,
 }
 
 /// A whole session: its summary, the settings it ran with, and its answers in order.

@@ -51,7 +51,16 @@ pub(crate) fn summarise(
         speaking_seconds,
         words_per_minute: weighted(|a| a.words_per_minute),
         fillers_per_minute: weighted(|a| a.fillers_per_minute),
+        vocal_variety_semitones: weighted(vocal_variety),
     }
+}
+
+/// The vocal variety an answer's report measured (reports before issue 12 have none).
+fn vocal_variety(answer: &StoredAnswer) -> Option<f64> {
+    serde_json::from_str::<serde_json::Value>(&answer.report_json)
+        .ok()?
+        .pointer("/delivery/voice/pitch/variety_semitones")?
+        .as_f64()
 }
 
 /// One session's place in a trend.
@@ -164,6 +173,22 @@ mod tests {
     }
 
     #[test]
+    fn vocal_variety_is_weighted_by_time_over_answers_that_measured_it() {
+        let mut a = answer("failure", 40, 60.0, 120.0, 6.0);
+        a.report_json = r#"{"delivery": {"voice": {"pitch": {"variety_semitones": 3.0}}}}"#.into();
+        let mut b = answer("weakness", 80, 30.0, 150.0, 0.0);
+        b.report_json = r#"{"delivery": {"voice": {"pitch": {"variety_semitones": 1.5}}}}"#.into();
+        let old = answer("conflict", 70, 30.0, 150.0, 2.0);
+        let s = summarise(SessionId(1), 0, String::new(), None, &[&a, &b, &old]);
+        assert_eq!(
+            s.vocal_variety_semitones,
+            Some((3.0 * 60.0 + 1.5 * 30.0) / 90.0)
+        );
+        let none = summarise(SessionId(1), 0, String::new(), None, &[&old]);
+        assert_eq!(none.vocal_variety_semitones, None);
+    }
+
+    #[test]
     fn an_empty_session_has_no_score() {
         let s = summarise(SessionId(1), 0, String::new(), None, &[]);
         assert_eq!((s.questions, s.score, s.words_per_minute), (0, None, None));
@@ -184,6 +209,7 @@ mod tests {
             speaking_seconds: 60.0,
             words_per_minute: Some(140.0),
             fillers_per_minute: Some(fpm),
+            vocal_variety_semitones: None,
         };
         let sessions = vec![
             mk(1, Some(10.0), 9.0),

@@ -32,8 +32,8 @@ pub fn render(sessions: &[SessionSummary], trend: Option<&Trend>, style: Style) 
     }
     let mut out = String::new();
     let header = format!(
-        "{:>4}  {:<16}  {:>9}  {:>5}  {:>8}  {:>5}  {:>11}",
-        "id", "date", "questions", "score", "speaking", "wpm", "fillers/min"
+        "{:>4}  {:<16}  {:>9}  {:>5}  {:>8}  {:>5}  {:>11}  {:>7}",
+        "id", "date", "questions", "score", "speaking", "wpm", "fillers/min", "variety"
     );
     out.push_str(&style.bold(&header));
     out.push('\n');
@@ -44,7 +44,7 @@ pub fn render(sessions: &[SessionSummary], trend: Option<&Trend>, style: Style) 
             ""
         };
         out.push_str(&format!(
-            "{:>4}  {:<16}  {:>9}  {:>5}  {:>8}  {:>5}  {:>11}{}\n",
+            "{:>4}  {:<16}  {:>9}  {:>5}  {:>8}  {:>5}  {:>11}  {:>7}{}\n",
             s.id.to_string(),
             s.date,
             s.questions,
@@ -52,6 +52,7 @@ pub fn render(sessions: &[SessionSummary], trend: Option<&Trend>, style: Style) 
             minutes_seconds(s.speaking_seconds),
             figure(s.words_per_minute, 0),
             figure(s.fillers_per_minute, 1),
+            figure(s.vocal_variety_semitones, 1),
             style.dim(unfinished),
         ));
     }

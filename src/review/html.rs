@@ -107,7 +107,7 @@ pub fn render(session: &Session, all_sessions: &[SessionSummary]) -> String {
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
          <title>rehearse · session {id}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n\
          <h1>Session {id}</h1>\n<p class=\"meta\">{date} · {questions} question{plural} · score {score} · \
-         {speaking} speaking · {wpm} wpm · {fpm} fillers/min{interrupted}</p>\n",
+         {speaking} speaking · {wpm} wpm · {fpm} fillers/min{variety}{interrupted}</p>\n",
         id = s.id,
         date = escape(&s.date),
         questions = s.questions,
@@ -116,6 +116,10 @@ pub fn render(session: &Session, all_sessions: &[SessionSummary]) -> String {
         speaking = minutes_seconds(s.speaking_seconds),
         wpm = figure(s.words_per_minute, 0),
         fpm = figure(s.fillers_per_minute, 1),
+        variety = s
+            .vocal_variety_semitones
+            .map(|v| format!(" · vocal variety {v:.1} semitones"))
+            .unwrap_or_default(),
         interrupted = if s.finished_at.is_none() {
             " · interrupted"
         } else {

@@ -204,6 +204,7 @@ mod tests {
                 speaking_seconds: 65.0,
                 words_per_minute: Some(140.0),
                 fillers_per_minute: Some(1.5),
+                vocal_variety_semitones: None,
             },
             settings: serde_json::Value::Null,
             answers,
