@@ -38,6 +38,8 @@ struct View {
     max_seconds: f64,
     elapsed: f64,
     level_db: f32,
+    /// The loudest level while speaking in each second of the answer so far (`None`: silent).
+    levels: Vec<Option<f64>>,
     speaking: bool,
     heard_speech: bool,
     seconds: f64,
@@ -61,6 +63,7 @@ impl View {
             max_seconds: 0.0,
             elapsed: 0.0,
             level_db: -90.0,
+            levels: Vec::new(),
             speaking: false,
             heard_speech: false,
             seconds: 0.0,
@@ -160,6 +163,7 @@ impl Show for Painter<'_> {
         v.speaking = false;
         v.heard_speech = false;
         v.level_db = -90.0;
+        v.levels.clear();
         v.hint = None;
         v.keys = "the interviewer is asking...".into();
         // A full repaint at each question wipes anything a library printed over the screen.
@@ -191,6 +195,15 @@ impl Show for Painter<'_> {
                 self.view.elapsed = *elapsed;
                 self.view.level_db = *level_db;
                 self.view.speaking = *speaking;
+                let second = elapsed.max(0.0) as usize;
+                let levels = &mut self.view.levels;
+                if levels.len() <= second {
+                    levels.resize(second + 1, None);
+                }
+                if *speaking {
+                    let db = f64::from(*level_db);
+                    levels[second] = Some(levels[second].map_or(db, |l: f64| l.max(db)));
+                }
             }
             Some(RecorderEvent::SpeechStarted { .. }) => {
                 self.view.heard_speech = true;
@@ -372,12 +385,18 @@ fn render_live(frame: &mut ratatui::Frame<'_>, view: &View, area: Rect) {
         .label(clock(view.elapsed));
     frame.render_widget(timer_gauge, timer);
     let ratio = f64::from((view.level_db + 60.0) / 60.0).clamp(0.0, 1.0);
-    let level_gauge = Gauge::default()
-        .block(
-            Block::default()
-                .borders(Borders::ALL)
-                .title(" Input level "),
+    // The level of each second while speaking, the last 30 s, as a one-line sparkline.
+    let recent = &view.levels[view.levels.len().saturating_sub(30)..];
+    let title = if recent.iter().flatten().count() >= 2 {
+        format!(
+            " Input level {} ",
+            crate::analysis::timeline::sparkline(recent)
         )
+    } else {
+        " Input level ".to_string()
+    };
+    let level_gauge = Gauge::default()
+        .block(Block::default().borders(Borders::ALL).title(title))
         .gauge_style(view.style(Color::Magenta))
         .ratio(ratio)
         .label(format!("{:.0} dB", view.level_db.max(-90.0)));
@@ -447,6 +466,7 @@ mod tests {
         view.max_seconds = 240.0;
         view.elapsed = 12.4;
         view.level_db = -20.0;
+        view.levels = vec![Some(-30.0), None, Some(-20.0), Some(-25.0)];
         view.speaking = true;
         view.mode = Mode::Recording;
         view.keys = "Enter: done   s: skip   q: quit".into();
@@ -460,7 +480,7 @@ mod tests {
             "Have you ever failed at anything?",
             "Question 1 of 3",
             "Time 0:12 / target 1:00-2:00",
-            "Input level",
+            "Input level ▁ █▅",
             "-20 dB",
             "speaking",
             "Enter: done",
