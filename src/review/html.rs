@@ -212,7 +212,15 @@ fn render_answer(session: &Session, answer: &StoredAnswer) -> String {
         );
     }
     if let Some(d) = report.delivery.as_ref() {
-        let chart = svg::pace_chart(&d.windows, &d.fillers.items, duration);
+        // The same time axis as the timeline above it.
+        let end = tokens
+            .iter()
+            .filter_map(|t| match t {
+                Token::Word { end, .. } => *end,
+                Token::Pause { end, .. } => Some(*end),
+            })
+            .fold(duration, f64::max);
+        let chart = svg::pace_chart(&d.windows, &d.fillers.items, end);
         if !chart.is_empty() {
             out.push_str(&chart);
             out.push_str(
