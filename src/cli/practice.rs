@@ -192,6 +192,22 @@ pub fn run(args: &Args, model: Option<&str>) -> anyhow::Result<()> {
         });
     }
     let recordings = Rc::clone(&store);
+    let voice = VoiceOptions {
+        voice: config
+            .voice
+            .name
+            .unwrap_or_else(|| VoiceOptions::default().voice),
+        rate_wpm: config
+            .voice
+            .rate
+            .unwrap_or(VoiceOptions::default().rate_wpm),
+        output_device: args.output_device.clone().or(config.audio.output_device),
+    };
+    // Load the neural voice before the first question, so its first words come at once. A missing
+    // or broken voice is not an error here: the first question falls back to espeak-ng with a notice.
+    if crate::tts::is_neural(&voice.voice) {
+        let _ = crate::audio::neural::load(&voice);
+    }
     let context = Context {
         transcriber: Arc::clone(&transcriber),
         live: LiveSettings {
@@ -201,17 +217,7 @@ pub fn run(args: &Args, model: Option<&str>) -> anyhow::Result<()> {
             max_seconds: args.max_seconds,
             batch: args.batch,
         },
-        voice: VoiceOptions {
-            voice: config
-                .voice
-                .name
-                .unwrap_or_else(|| VoiceOptions::default().voice),
-            rate_wpm: config
-                .voice
-                .rate
-                .unwrap_or(VoiceOptions::default().rate_wpm),
-            output_device: args.output_device.clone().or(config.audio.output_device),
-        },
+        voice,
         interrupt,
         new_recording: Box::new(move || Ok(recordings.borrow().new_recording(session)?)),
         failure: None,

@@ -279,6 +279,7 @@ pub(crate) fn pip_download(
             "--dest",
         ])
         .arg(&out_dir)
+        .args(wheel_target(package))
         .arg(&spec)
         .stdin(std::process::Stdio::null())
         .status()
@@ -301,6 +302,28 @@ pub(crate) fn pip_download(
         );
     }
     Ok(wheel)
+}
+
+/// pip's options that pick one platform wheel whatever Python runs pip (none for a pure wheel).
+fn wheel_target(package: &Package) -> Vec<String> {
+    let Some(platform) = &package.platform else {
+        return Vec::new();
+    };
+    let python = package.python.as_deref().unwrap_or("311");
+    [
+        "--only-binary=:all:",
+        "--platform",
+        platform,
+        "--python-version",
+        python,
+        "--implementation",
+        "cp",
+        "--abi",
+        &format!("cp{python}"),
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect()
 }
 
 fn which(program: &str) -> bool {
