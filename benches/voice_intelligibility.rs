@@ -1,7 +1,8 @@
 //! Intelligibility of the interviewer's voices: every question of the shipped bank, spoken by the
 //! neural voice (Piper `joe`) and by espeak-ng (`en-us`, 160 words per minute, both), transcribed with
 //! the installed Whisper model (`tiny.en` by default), and scored by word error rate against the
-//! question's text (fillers excluded, numbers and case normalised: `transcribe::accuracy`).
+//! question's text (fillers excluded, numbers and case normalised: `transcribe::accuracy`). Each clip
+//! gets half a second of silence before and after.
 //!
 //! Run: `cargo bench --bench voice_intelligibility`. It prints each question's two transcripts and the
 //! pooled WER of each voice (errors over all reference words); nothing is asserted here (the lower
@@ -40,6 +41,13 @@ fn main() {
             voice::synthesize_in(cache.path(), text, &espeak).expect("espeak-ng speaks");
         let espeak_16k =
             to_whisper_rate(&espeak_speech.samples, espeak_speech.rate).expect("resample");
+        // Half a second of silence on each side of both, as a real recording has: Whisper tends to
+        // repeat itself on a clip that starts and ends in speech.
+        let pad = |audio: Vec<f32>| {
+            let silence = vec![0.0; 8_000];
+            [silence.clone(), audio, silence].concat()
+        };
+        let (neural_16k, espeak_16k) = (pad(neural_16k), pad(espeak_16k));
         println!("{}: {text}", question.id);
         for (i, (name, audio)) in [("joe", &neural_16k), ("espeak", &espeak_16k)]
             .into_iter()

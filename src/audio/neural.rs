@@ -107,18 +107,38 @@ pub fn synthesize(
     })
 }
 
+/// Loads the voice and speaks each text into the cache in the data folder, in order, in a background
+/// thread (nothing is played). Failures are left to [`speak`], which falls back or reports them.
+pub fn prefetch(options: VoiceOptions, texts: Vec<String>) {
+    std::thread::spawn(move || {
+        let Ok(voice) = load(&options) else {
+            return;
+        };
+        let dir = super::voice::cache_dir();
+        for text in texts {
+            if synthesize(&voice, &dir, &text, &options).is_err() {
+                return;
+            }
+        }
+    });
+}
+
 /// Loads the voice named in `options` from the models folder.
 pub fn load(options: &VoiceOptions) -> Result<std::sync::Arc<NeuralVoice>, TtsError> {
     tts::load(&options.voice, &crate::paths::models_dir())
 }
 
-/// Writes a 16-bit mono WAV beside its final name, then renames it: a killed run never leaves half a
-/// file in the cache.
+/// Writes a 16-bit mono WAV to a temporary file beside its final name, then renames it: a killed run
+/// never leaves half a file in the cache, and two writers of the same question (the prefetch and a
+/// question asked before it finished) never write into one file.
 fn write_cache(cache: &Path, samples: &[f32], rate: u32) -> Result<(), VoiceError> {
     let folder = cache.parent().map(Path::to_path_buf).unwrap_or_default();
     let io = |path: PathBuf| move |source| VoiceError::Cache { path, source };
     std::fs::create_dir_all(&folder).map_err(io(folder.clone()))?;
-    let partial = cache.with_extension("partial.wav");
+    let partial = tempfile::Builder::new()
+        .suffix(".partial.wav")
+        .tempfile_in(&folder)
+        .map_err(io(folder.clone()))?;
     let spec = hound::WavSpec {
         channels: 1,
         sample_rate: rate,
@@ -129,16 +149,20 @@ fn write_cache(cache: &Path, samples: &[f32], rate: u32) -> Result<(), VoiceErro
         hound::Error::IoError(err) => err,
         other => std::io::Error::other(other.to_string()),
     };
-    let mut writer =
-        hound::WavWriter::create(&partial, spec).map_err(|e| io(partial.clone())(as_io(e)))?;
+    let file = partial.reopen().map_err(io(partial.path().to_path_buf()))?;
+    let mut writer = hound::WavWriter::new(std::io::BufWriter::new(file), spec)
+        .map_err(|e| io(partial.path().to_path_buf())(as_io(e)))?;
     for s in samples {
         let value = (s.clamp(-1.0, 1.0) * f32::from(i16::MAX)) as i16;
         writer
             .write_sample(value)
-            .map_err(|e| io(partial.clone())(as_io(e)))?;
+            .map_err(|e| io(partial.path().to_path_buf())(as_io(e)))?;
     }
     writer
         .finalize()
-        .map_err(|e| io(partial.clone())(as_io(e)))?;
-    std::fs::rename(&partial, cache).map_err(io(cache.to_path_buf()))
+        .map_err(|e| io(partial.path().to_path_buf())(as_io(e)))?;
+    partial
+        .persist(cache)
+        .map_err(|e| io(cache.to_path_buf())(e.error))?;
+    Ok(())
 }

@@ -161,6 +161,28 @@ pub fn run(args: &Args, model: Option<&str>) -> anyhow::Result<()> {
     let store = Store::open_default()?;
     let rotation = store.list_sessions().map(|s| s.len()).unwrap_or(0);
     let questions = pick(&bank, &args.question, rotation)?;
+    let voice = VoiceOptions {
+        voice: config
+            .voice
+            .name
+            .clone()
+            .unwrap_or_else(|| VoiceOptions::default().voice),
+        rate_wpm: config
+            .voice
+            .rate
+            .unwrap_or(VoiceOptions::default().rate_wpm),
+        output_device: args
+            .output_device
+            .clone()
+            .or(config.audio.output_device.clone()),
+    };
+    // The neural voice loads and speaks the session's questions into the cache while the models load,
+    // so each question's first words come at once. A missing or broken voice is not an error here:
+    // the first question falls back to espeak-ng with a notice.
+    if crate::tts::is_neural(&voice.voice) {
+        let texts = questions.iter().map(|q| q.text.clone()).collect();
+        crate::audio::neural::prefetch(voice.clone(), texts);
+    }
     repair_recordings(&store);
     let transcriber = Arc::new(load_model(model)?);
 
@@ -192,22 +214,6 @@ pub fn run(args: &Args, model: Option<&str>) -> anyhow::Result<()> {
         });
     }
     let recordings = Rc::clone(&store);
-    let voice = VoiceOptions {
-        voice: config
-            .voice
-            .name
-            .unwrap_or_else(|| VoiceOptions::default().voice),
-        rate_wpm: config
-            .voice
-            .rate
-            .unwrap_or(VoiceOptions::default().rate_wpm),
-        output_device: args.output_device.clone().or(config.audio.output_device),
-    };
-    // Load the neural voice before the first question, so its first words come at once. A missing
-    // or broken voice is not an error here: the first question falls back to espeak-ng with a notice.
-    if crate::tts::is_neural(&voice.voice) {
-        let _ = crate::audio::neural::load(&voice);
-    }
     let context = Context {
         transcriber: Arc::clone(&transcriber),
         live: LiveSettings {

@@ -194,6 +194,8 @@ mod tests {
                 name: "pkg".into(),
                 version: "1".into(),
                 sha256: "0".repeat(64),
+                platform: None,
+                python: None,
             },
             files: files
                 .iter()

@@ -213,9 +213,10 @@ impl NeuralVoice {
         Ok(out)
     }
 
-    /// The silence put between two sentences in a whole recording (a fifth of a second).
+    /// The silence put between two sentences in a whole recording: a quarter of a second, the pause
+    /// that playback leaves after each sentence when they are played one by one.
     pub fn sentence_gap(&self) -> Vec<f32> {
-        vec![0.0; (self.sample_rate() / 5) as usize]
+        vec![0.0; (self.sample_rate() / 4) as usize]
     }
 
     /// Synthesizes `text` in a worker thread, sending each sentence as it is made (in order; the
