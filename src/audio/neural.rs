@@ -107,20 +107,46 @@ pub fn synthesize(
     })
 }
 
+/// Speaking a session's questions into the cache in the background; dropping it stops the work after
+/// the question in progress and waits for that (a fraction of a second), so the process never exits
+/// while ONNX Runtime is running.
+#[derive(Debug)]
+pub struct Prefetch {
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    worker: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Drop for Prefetch {
+    fn drop(&mut self) {
+        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        if let Some(worker) = self.worker.take() {
+            let _ = worker.join();
+        }
+    }
+}
+
 /// Loads the voice and speaks each text into the cache in the data folder, in order, in a background
 /// thread (nothing is played). Failures are left to [`speak`], which falls back or reports them.
-pub fn prefetch(options: VoiceOptions, texts: Vec<String>) {
-    std::thread::spawn(move || {
+pub fn prefetch(options: VoiceOptions, texts: Vec<String>) -> Prefetch {
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let stopped = std::sync::Arc::clone(&stop);
+    let worker = std::thread::spawn(move || {
         let Ok(voice) = load(&options) else {
             return;
         };
         let dir = super::voice::cache_dir();
         for text in texts {
-            if synthesize(&voice, &dir, &text, &options).is_err() {
+            if stopped.load(std::sync::atomic::Ordering::Relaxed)
+                || synthesize(&voice, &dir, &text, &options).is_err()
+            {
                 return;
             }
         }
     });
+    Prefetch {
+        stop,
+        worker: Some(worker),
+    }
 }
 
 /// Loads the voice named in `options` from the models folder.

@@ -179,10 +179,11 @@ pub fn run(args: &Args, model: Option<&str>) -> anyhow::Result<()> {
     // The neural voice loads and speaks the session's questions into the cache while the models load,
     // so each question's first words come at once. A missing or broken voice is not an error here:
     // the first question falls back to espeak-ng with a notice.
-    if crate::tts::is_neural(&voice.voice) {
+    // Kept to the end of the session: dropping it waits for the question in progress.
+    let _prefetch = crate::tts::is_neural(&voice.voice).then(|| {
         let texts = questions.iter().map(|q| q.text.clone()).collect();
-        crate::audio::neural::prefetch(voice.clone(), texts);
-    }
+        crate::audio::neural::prefetch(voice.clone(), texts)
+    });
     repair_recordings(&store);
     let transcriber = Arc::new(load_model(model)?);
 
