@@ -6,7 +6,8 @@ use std::path::Path;
 use std::time::Duration;
 
 use crate::harness::Rehearse;
-use crate::virtual_audio::{PulseCable, envelope_match, words};
+use crate::practice::{NO_LESSON, spoken};
+use crate::virtual_audio::{PulseCable, envelope_match, read_wav, spawn_rehearse, words};
 
 fn through(cable: &PulseCable, mut rehearse: Rehearse) -> Rehearse {
     for (key, value) in cable.envs() {
@@ -108,6 +109,68 @@ fn a_question_is_synthesized_sentence_by_sentence_once_then_replayed_from_the_ca
     assert!(
         slower["seconds"].as_f64().unwrap() > seconds * 1.15,
         "{slower}"
+    );
+}
+
+#[test]
+fn practice_asks_the_first_question_in_the_neural_voice() {
+    let cable = PulseCable::start();
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().join("data");
+    let answer = spoken(dir.path(), "answer", NO_LESSON);
+    let mut envs = cable.envs();
+    envs.push(("REHEARSE_HOME".into(), home.clone().into()));
+    let capture = cable.record_speaker();
+    let long = Duration::from_secs(90);
+    let mut running = spawn_rehearse(
+        &[
+            "practice",
+            "--question",
+            "failure",
+            "--no-follow-ups",
+            "--stop-on-silence",
+            "0",
+        ],
+        &envs,
+    );
+    running.wait_for_line("speak now", long);
+    // The capture lags the speaker a little; nothing else is played while the answer is recorded.
+    std::thread::sleep(Duration::from_millis(800));
+    let heard = capture.stop();
+    cable.play_into_mic(&answer);
+    running.press_enter();
+    let (code, out, err, _) = running.wait(long);
+    assert_eq!(code, Some(0), "stdout:\n{out}\nstderr:\n{err}");
+    assert!(
+        !err.contains("espeak-ng instead") && !out.contains("espeak-ng instead"),
+        "{err}"
+    );
+    // The question's audio is in the cache (spoken there before it was asked), and it is what the
+    // speaker played.
+    let cached: Vec<_> = std::fs::read_dir(home.join("cache").join("voice"))
+        .unwrap()
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "wav"))
+        .collect();
+    assert_eq!(cached.len(), 1, "{cached:?}");
+    // Keyed by the neural engine and voice (espeak-ng's file would have another name).
+    let neural = rehearse::audio::voice::cache_path(
+        &home.join("cache").join("voice"),
+        "Have you ever failed at anything?",
+        &rehearse::audio::voice::VoiceOptions::default(),
+    );
+    assert_eq!(cached[0], neural);
+    let (_, rate, _) = read_wav(&cached[0]);
+    assert_eq!(rate, 22_050);
+    let question = rehearse::audio::decode::read_wav(&cached[0])
+        .unwrap()
+        .samples;
+    let (at, corr) = envelope_match(&heard, &question);
+    eprintln!("practice question at the speaker: contour correlation {corr:.3} from {at:.2} s");
+    assert!(
+        corr > 0.9,
+        "the speaker did not play the neural question: {corr:.3}"
     );
 }
 
