@@ -12,7 +12,7 @@
 //! output_device = "pulse"
 //!
 //! [voice]
-//! name = "en-us"
+//! name = "joe"
 //! rate = 160
 //! ```
 
@@ -46,7 +46,8 @@ pub struct AudioConfig {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct VoiceConfig {
-    /// An espeak-ng voice (`espeak-ng --voices` lists them), e.g. `en-us` or `en-gb+f3`.
+    /// The interviewer's voice: `joe` (the neural voice, the default), `espeak` (espeak-ng), or an
+    /// espeak-ng voice (`espeak-ng --voices` lists them), e.g. `en-us` or `en-gb+f3`.
     pub name: Option<String>,
     /// Speaking rate in words per minute.
     pub rate: Option<u32>,

@@ -1,8 +1,8 @@
 //! rehearse: a voice-driven mock interview coach.
 //!
 //! The pipeline, one module per stage: audio in ([`audio`]), speech to text ([`transcribe`]), the
-//! Whisper model files ([`model`]), sentence embeddings for the content checks ([`embed`]), and the
-//! commands that tie them together ([`cli`]).
+//! Whisper model files ([`model`]), sentence embeddings for the content checks ([`embed`]), the
+//! interviewer's neural voice ([`tts`]), and the commands that tie them together ([`cli`]).
 
 pub mod analysis;
 pub mod audio;
@@ -17,4 +17,5 @@ pub mod questions;
 pub mod review;
 pub mod transcribe;
 pub mod transcript;
+pub mod tts;
 pub mod ui;

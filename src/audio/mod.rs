@@ -1,9 +1,11 @@
 //! Audio in and out: reading recordings ([`decode`]), resampling to Whisper's 16 kHz mono
 //! ([`resample`]), every cpal call ([`device`]), recording an answer ([`recorder`]), repairing a WAV a
-//! crash left unfinished ([`repair`]), voice activity ([`vad`]) and the interviewer's voice ([`voice`]).
+//! crash left unfinished ([`repair`]), voice activity ([`vad`]) and the interviewer's voice ([`voice`],
+//! with the neural voice's playback in [`neural`]).
 
 pub mod decode;
 pub mod device;
+pub mod neural;
 pub mod recorder;
 pub mod repair;
 pub mod resample;

@@ -103,7 +103,9 @@ impl StreamResampler {
         // The first partial call takes what is pending (zero-padded); later ones push silence through
         // until the filter's delay has come out too.
         while before + (out.len().saturating_sub(self.to_skip) as u64) < expected {
-            let produced = if first {
+            // rubato refuses an empty partial chunk, which is what is pending when the input was a
+            // whole number of chunks: then go straight to pushing silence.
+            let produced = if first && !pending.is_empty() {
                 resampler.process_partial(Some(&[pending.as_slice()]), None)
             } else {
                 resampler.process_partial::<&[f32]>(None, None)
@@ -160,6 +162,16 @@ mod tests {
         (0..n)
             .map(|i| (2.0 * std::f32::consts::PI * freq * i as f32 / rate as f32).sin() * 0.5)
             .collect()
+    }
+
+    #[test]
+    fn a_whole_number_of_chunks_resamples() {
+        // Nothing is pending at the end: the flush must not hand rubato an empty chunk.
+        let input = sine(22_050, 440.0, (CHUNK_FRAMES * 3) as f32 / 22_050.0);
+        assert_eq!(input.len() % CHUNK_FRAMES, 0);
+        let out = to_whisper_rate(&input, 22_050).unwrap();
+        let expected = (input.len() as f64 * 16_000.0 / 22_050.0).round() as usize;
+        assert_eq!(out.len(), expected);
     }
 
     #[test]

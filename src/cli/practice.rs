@@ -161,6 +161,29 @@ pub fn run(args: &Args, model: Option<&str>) -> anyhow::Result<()> {
     let store = Store::open_default()?;
     let rotation = store.list_sessions().map(|s| s.len()).unwrap_or(0);
     let questions = pick(&bank, &args.question, rotation)?;
+    let voice = VoiceOptions {
+        voice: config
+            .voice
+            .name
+            .clone()
+            .unwrap_or_else(|| VoiceOptions::default().voice),
+        rate_wpm: config
+            .voice
+            .rate
+            .unwrap_or(VoiceOptions::default().rate_wpm),
+        output_device: args
+            .output_device
+            .clone()
+            .or(config.audio.output_device.clone()),
+    };
+    // The neural voice loads and speaks the session's questions into the cache while the models load,
+    // so each question's first words come at once. A missing or broken voice is not an error here:
+    // the first question falls back to espeak-ng with a notice.
+    // Kept to the end of the session: dropping it waits for the question in progress.
+    let _prefetch = crate::tts::is_neural(&voice.voice).then(|| {
+        let texts = questions.iter().map(|q| q.text.clone()).collect();
+        crate::audio::neural::prefetch(voice.clone(), texts)
+    });
     repair_recordings(&store);
     let transcriber = Arc::new(load_model(model)?);
 
@@ -201,17 +224,7 @@ pub fn run(args: &Args, model: Option<&str>) -> anyhow::Result<()> {
             max_seconds: args.max_seconds,
             batch: args.batch,
         },
-        voice: VoiceOptions {
-            voice: config
-                .voice
-                .name
-                .unwrap_or_else(|| VoiceOptions::default().voice),
-            rate_wpm: config
-                .voice
-                .rate
-                .unwrap_or(VoiceOptions::default().rate_wpm),
-            output_device: args.output_device.clone().or(config.audio.output_device),
-        },
+        voice,
         interrupt,
         new_recording: Box::new(move || Ok(recordings.borrow().new_recording(session)?)),
         failure: None,

@@ -19,3 +19,4 @@ mod models;
 mod practice;
 mod tmux;
 mod transcription;
+mod voice;

@@ -67,7 +67,7 @@ pub(crate) fn take_answer(
     show.asking(turn).map_err(InterviewError::Frontend)?;
     match voice::speak(turn.prompt, None, &context.voice) {
         Ok(Spoken::Played(_)) => {}
-        Ok(Spoken::TextOnly { notice }) => {
+        Ok(Spoken::TextOnly { notice } | Spoken::FellBack { notice, .. }) => {
             if !context.voice_notice_shown {
                 show.note(&notice);
                 context.voice_notice_shown = true;
