@@ -8,6 +8,7 @@ mod speech;
 mod virtual_audio;
 
 mod analyze;
+mod bad_audio;
 mod audio;
 mod browser;
 mod cli_basics;
