@@ -240,6 +240,8 @@ fn damaged_and_unsupported_wavs_are_one_sentence() {
     alaw.extend_from_slice(b"data\x04\0\0\0\0\0\0\0");
     let mut pcm = alaw.clone();
     pcm[20] = 1;
+    let mut pcm_empty = pcm[..44].to_vec();
+    pcm_empty[40..44].fill(0);
     let cases: [(PathBuf, &str); 5] = [
         (write("alaw.wav", &alaw), "A-law encoding"),
         (write("header-only.wav", &pcm[..30]), "damaged WAV"),
@@ -248,7 +250,7 @@ fn damaged_and_unsupported_wavs_are_one_sentence() {
             write("no-data.wav", &pcm[..36]),
             "damaged WAV file (no data chunk)",
         ),
-        (write("pcm-zero.wav", &pcm), "holds no audio"),
+        (write("pcm-empty.wav", &pcm_empty), "holds no audio"),
     ];
     for (path, says) in cases {
         let err = Rehearse::new().arg("transcribe").arg(&path).run().failure();
