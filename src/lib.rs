@@ -18,3 +18,6 @@ pub mod review;
 pub mod transcribe;
 pub mod transcript;
 pub mod ui;
+
+#[cfg(test)]
+mod fuzz;
