@@ -14,6 +14,7 @@ mod browser;
 mod cli_basics;
 mod content_checks;
 mod embed;
+mod faults;
 mod history;
 mod incremental;
 mod models;
