@@ -229,7 +229,7 @@ fn parse_fmt(bytes: &[u8]) -> Result<Format, WavError> {
     }
     // The container size comes from the block align when it is consistent, else from the bits.
     let from_bits = bits.div_ceil(8);
-    let bytes_per_sample = if block_align != 0 && block_align % channels == 0 {
+    let bytes_per_sample = if block_align != 0 && block_align.is_multiple_of(channels) {
         block_align / channels
     } else {
         from_bits

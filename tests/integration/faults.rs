@@ -313,8 +313,7 @@ fn a_disk_that_fills_while_storing_loses_nothing_stored() {
             )?;
             store.save_answer(session, &rehearse::history::NewAnswer::from_report(r)?)
         })
-        .err()
-        .expect("a full disk refuses the answer");
+        .expect_err("a full disk refuses the answer");
     println!("{err}");
     assert!(
         err.to_string()
