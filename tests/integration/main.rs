@@ -8,8 +8,8 @@ mod speech;
 mod virtual_audio;
 
 mod analyze;
-mod bad_audio;
 mod audio;
+mod bad_audio;
 mod browser;
 mod cli_basics;
 mod content_checks;
