@@ -19,5 +19,6 @@ mod history;
 mod incremental;
 mod models;
 mod practice;
+mod signals;
 mod tmux;
 mod transcription;

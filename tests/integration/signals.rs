@@ -1,0 +1,97 @@
+//! Signals at several moments of one practice session's life, on one data folder (issue 15): SIGTERM
+//! before the first answer, SIGKILL in the middle of an answer, SIGTERM after an answer was stored.
+//! Each run exits non-zero, and nothing recorded or stored before the signal is lost: the killed
+//! answer's WAV is repaired by the next run, the stored answer is still reviewed.
+
+use std::ffi::OsString;
+use std::path::Path;
+use std::time::Duration;
+
+use crate::practice::{NO_LESSON, json_in, spoken};
+use crate::virtual_audio::{PulseCable, spawn_rehearse};
+
+const LONG: Duration = Duration::from_secs(120);
+
+fn envs(cable: &PulseCable, home: &Path) -> Vec<(OsString, OsString)> {
+    let mut envs = cable.envs();
+    envs.push(("REHEARSE_HOME".into(), home.into()));
+    envs
+}
+
+const PRACTICE: [&str; 5] = [
+    "practice",
+    "--question",
+    "failure",
+    "--stop-on-silence",
+    "0",
+];
+
+#[test]
+fn signals_before_during_and_after_an_answer_lose_nothing() {
+    let cable = PulseCable::start();
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().join("data");
+    let answer = spoken(dir.path(), "answer", NO_LESSON);
+
+    // Before the answer: while the models load.
+    let running = spawn_rehearse(&PRACTICE, &envs(&cable, &home));
+    running.wait_for_line("loading the speech model", LONG);
+    running.signal("TERM");
+    let (code, _, err, _) = running.wait(LONG);
+    assert_ne!(code, Some(0), "{err}");
+    let history = json_in(&home, &["history", "--json"]);
+    println!("after TERM before the answer: {history}");
+
+    // During the answer: SIGKILL once the answer has been played in.
+    let running = spawn_rehearse(&PRACTICE, &envs(&cable, &home));
+    running.wait_for_line("speak now", LONG);
+    cable.play_into_mic(&answer);
+    running.signal("KILL");
+    let (code, _, _, _) = running.wait(LONG);
+    assert_eq!(code, None, "killed by the signal");
+    let recordings: Vec<_> = walk_wavs(&home.join("recordings"));
+    assert!(!recordings.is_empty(), "the killed answer's recording is on disk");
+
+    // After an answer: the first answer is stored when the follow-up is asked; SIGTERM then.
+    // This time silence ends the answer (the default 3 s), and the follow-up comes.
+    let running = spawn_rehearse(&PRACTICE[..3], &envs(&cable, &home));
+    running.wait_for_line("speak now", LONG);
+    cable.play_into_mic(&answer);
+    running.wait_for_line("speak now", LONG);
+    running.signal("TERM");
+    let (code, _, err, _) = running.wait(LONG);
+    assert_ne!(code, Some(0), "{err}");
+    assert!(
+        err.contains("repaired"),
+        "the next run repairs the killed answer's WAV: {err}"
+    );
+    for wav in &recordings {
+        let audio = rehearse::audio::decode::read_wav(wav).expect("the killed recording reads");
+        println!("{}: {:.1} s", wav.display(), audio.duration_seconds);
+        assert!(audio.duration_seconds > 3.0, "{}", wav.display());
+    }
+    let review = json_in(&home, &["review", "--json"]);
+    let answers = review["answers"].as_array().unwrap();
+    assert_eq!(answers.len(), 1, "{review}");
+    let text = answers[0]["report"]["transcript"]["text"]
+        .as_str()
+        .unwrap()
+        .to_lowercase();
+    assert!(text.contains("deadline"), "{text}");
+}
+
+fn walk_wavs(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return out;
+    };
+    for entry in entries.filter_map(Result::ok) {
+        let path = entry.path();
+        if path.is_dir() {
+            out.extend(walk_wavs(&path));
+        } else if path.extension().is_some_and(|e| e == "wav") {
+            out.push(path);
+        }
+    }
+    out
+}
