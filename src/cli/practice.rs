@@ -151,32 +151,8 @@ impl Keeper for HistoryKeeper {
 
 /// Runs `rehearse practice`.
 pub fn run(args: &Args, model: Option<&str>) -> anyhow::Result<()> {
-    let config = Config::load()?;
-    let bank = Bank::load().with_context(|| {
-        format!(
-            "the question bank does not load (your own files are in `{}`)",
-            user_questions_dir().display()
-        )
-    })?;
-    let store = Store::open_default()?;
-    let rotation = store.list_sessions().map(|s| s.len()).unwrap_or(0);
-    let questions = pick(&bank, &args.question, rotation)?;
-    repair_recordings(&store);
-    let transcriber = Arc::new(load_model(model)?);
-
-    let store = Rc::new(RefCell::new(store));
-    let settings = serde_json::json!({
-        "questions": questions.iter().map(|q| &q.id).collect::<Vec<_>>(),
-        "follow_ups": !args.no_follow_ups,
-        "model": transcriber.model_name(),
-        "transcription": if args.batch { "batch" } else { "incremental" },
-        "stop_on_silence": args.stop_on_silence,
-        "max_seconds": args.max_seconds,
-    });
-    let session = store
-        .borrow_mut()
-        .start_session(SystemTime::now(), &settings)?;
-
+    // Ctrl-C and SIGTERM are caught from the start, so a signal while the models load ends the run
+    // with a sentence too, before any session is started.
     let interrupt = Interrupt::default();
     {
         let interrupt = interrupt.clone();
@@ -191,6 +167,35 @@ pub fn run(args: &Args, model: Option<&str>) -> anyhow::Result<()> {
             interrupt.trigger();
         });
     }
+    let config = Config::load()?;
+    let bank = Bank::load().with_context(|| {
+        format!(
+            "the question bank does not load (your own files are in `{}`)",
+            user_questions_dir().display()
+        )
+    })?;
+    let store = Store::open_default()?;
+    let rotation = store.list_sessions().map(|s| s.len()).unwrap_or(0);
+    let questions = pick(&bank, &args.question, rotation)?;
+    repair_recordings(&store);
+    let transcriber = Arc::new(load_model(model)?);
+    if interrupt.is_set() {
+        anyhow::bail!("interrupted before the first question; nothing was recorded or changed");
+    }
+
+    let store = Rc::new(RefCell::new(store));
+    let settings = serde_json::json!({
+        "questions": questions.iter().map(|q| &q.id).collect::<Vec<_>>(),
+        "follow_ups": !args.no_follow_ups,
+        "model": transcriber.model_name(),
+        "transcription": if args.batch { "batch" } else { "incremental" },
+        "stop_on_silence": args.stop_on_silence,
+        "max_seconds": args.max_seconds,
+    });
+    let session = store
+        .borrow_mut()
+        .start_session(SystemTime::now(), &settings)?;
+
     let recordings = Rc::clone(&store);
     let context = Context {
         transcriber: Arc::clone(&transcriber),

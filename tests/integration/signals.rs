@@ -1,6 +1,6 @@
 //! Signals at several moments of one practice session's life, on one data folder (issue 15): SIGTERM
 //! before the first answer, SIGKILL in the middle of an answer, SIGTERM after an answer was stored.
-//! Each run exits non-zero, and nothing recorded or stored before the signal is lost: the killed
+//! SIGTERM is taken like Ctrl-C (exit status 1, one sentence); nothing recorded or stored before the signal is lost: the killed
 //! answer's WAV is repaired by the next run, the stored answer is still reviewed.
 
 use std::ffi::OsString;
@@ -38,7 +38,7 @@ fn signals_before_during_and_after_an_answer_lose_nothing() {
     running.wait_for_line("loading the speech model", LONG);
     running.signal("TERM");
     let (code, _, err, _) = running.wait(LONG);
-    assert_ne!(code, Some(0), "{err}");
+    one_sentence(code, &err);
     let history = json_in(&home, &["history", "--json"]);
     println!("after TERM before the answer: {history}");
 
@@ -50,7 +50,10 @@ fn signals_before_during_and_after_an_answer_lose_nothing() {
     let (code, _, _, _) = running.wait(LONG);
     assert_eq!(code, None, "killed by the signal");
     let recordings: Vec<_> = walk_wavs(&home.join("recordings"));
-    assert!(!recordings.is_empty(), "the killed answer's recording is on disk");
+    assert!(
+        !recordings.is_empty(),
+        "the killed answer's recording is on disk"
+    );
 
     // After an answer: the first answer is stored when the follow-up is asked; SIGTERM then.
     // This time silence ends the answer (the default 3 s), and the follow-up comes.
@@ -60,11 +63,10 @@ fn signals_before_during_and_after_an_answer_lose_nothing() {
     running.wait_for_line("speak now", LONG);
     running.signal("TERM");
     let (code, _, err, _) = running.wait(LONG);
-    assert_ne!(code, Some(0), "{err}");
-    assert!(
-        err.contains("repaired"),
-        "the next run repairs the killed answer's WAV: {err}"
-    );
+    one_sentence(code, &err);
+    // The run repaired the killed answer's WAV when the kill fell between two header updates (it
+    // says so on stderr); either way the whole answer must read back.
+    println!("repaired: {}", err.contains("repaired"));
     for wav in &recordings {
         let audio = rehearse::audio::decode::read_wav(wav).expect("the killed recording reads");
         println!("{}: {:.1} s", wav.display(), audio.duration_seconds);
@@ -72,12 +74,24 @@ fn signals_before_during_and_after_an_answer_lose_nothing() {
     }
     let review = json_in(&home, &["review", "--json"]);
     let answers = review["answers"].as_array().unwrap();
-    assert_eq!(answers.len(), 1, "{review}");
+    // The first answer, and the follow-up the signal cut short (kept like Ctrl-C keeps it).
+    assert!(!answers.is_empty(), "{review}");
     let text = answers[0]["report"]["transcript"]["text"]
         .as_str()
         .unwrap()
         .to_lowercase();
     assert!(text.contains("deadline"), "{text}");
+}
+
+/// SIGTERM is taken like Ctrl-C: exit status 1 and one error line saying what was kept.
+fn one_sentence(code: Option<i32>, err: &str) {
+    assert_eq!(code, Some(1), "{err}");
+    let errors: Vec<&str> = err
+        .lines()
+        .filter(|l| l.starts_with("rehearse: error:"))
+        .collect();
+    assert_eq!(errors.len(), 1, "{err}");
+    println!("{}", errors[0]);
 }
 
 fn walk_wavs(dir: &Path) -> Vec<std::path::PathBuf> {
