@@ -1,7 +1,8 @@
 //! Signals at several moments of one practice session's life, on one data folder (issue 15): SIGTERM
-//! before the first answer, SIGKILL in the middle of an answer, SIGTERM after an answer was stored.
-//! SIGTERM is taken like Ctrl-C (exit status 1, one sentence); nothing recorded or stored before the signal is lost: the killed
-//! answer's WAV is repaired by the next run, the stored answer is still reviewed.
+//! before the first answer, SIGKILL in the middle of an answer, SIGTERM after an answer was stored;
+//! and the sound server dying mid-answer. SIGTERM is taken like Ctrl-C (exit status 1, one sentence).
+//! Nothing recorded or stored before the fault is lost: the killed answer's WAV reads back whole (the
+//! next run repairs it when the kill fell between header updates), the stored answer is reviewed.
 
 use std::ffi::OsString;
 use std::path::Path;
@@ -108,4 +109,42 @@ fn walk_wavs(dir: &Path) -> Vec<std::path::PathBuf> {
         }
     }
     out
+}
+
+#[test]
+fn the_sound_server_dying_mid_answer_keeps_the_answer_and_says_so() {
+    let mut cable = PulseCable::start();
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().join("data");
+    let answer = spoken(dir.path(), "answer", NO_LESSON);
+    let running = spawn_rehearse(&PRACTICE, &envs(&cable, &home));
+    running.wait_for_line("speak now", LONG);
+    cable.play_into_mic(&answer);
+    std::thread::sleep(Duration::from_millis(500));
+    cable.kill_server();
+    let (code, out, err, _) = running.wait(LONG);
+    assert_eq!(code, Some(1), "stdout:\n{out}\nstderr:\n{err}");
+    let errors: Vec<&str> = err
+        .lines()
+        .filter(|l| l.starts_with("rehearse: error:"))
+        .collect();
+    assert_eq!(errors.len(), 1, "{err}");
+    println!("{}", errors[0]);
+    let recordings = walk_wavs(&home.join("recordings"));
+    assert_eq!(recordings.len(), 1, "{recordings:?}");
+    let audio = rehearse::audio::decode::read_wav(&recordings[0]).expect("the answer reads");
+    assert!(
+        audio.duration_seconds > 3.0,
+        "{:.1} s",
+        audio.duration_seconds
+    );
+    let review = json_in(&home, &["review", "--json"]);
+    let text = review["answers"][0]["report"]["transcript"]["text"]
+        .as_str()
+        .unwrap_or_default()
+        .to_lowercase();
+    assert!(
+        text.contains("deadline"),
+        "the answer is in the history: {review}"
+    );
 }
