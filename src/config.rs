@@ -158,4 +158,18 @@ mod tests {
             Config::default()
         );
     }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2_000))]
+
+        #[test]
+        fn damaged_config_files_never_panic(text in crate::fuzz::mutated(
+            "[audio]\ninput_device = \"hw:1\"\n[voice]\nname = \"en-gb\"\nrate = 150\n", 8,
+        )) {
+            if let Err(err) = Config::parse(&text, Path::new("c.toml")) {
+                let message = err.to_string();
+                proptest::prop_assert!(message.contains("c.toml"), "{}", message);
+            }
+        }
+    }
 }

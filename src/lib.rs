@@ -19,3 +19,6 @@ pub mod transcribe;
 pub mod transcript;
 pub mod tts;
 pub mod ui;
+
+#[cfg(test)]
+mod fuzz;

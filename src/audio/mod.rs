@@ -1,7 +1,7 @@
 //! Audio in and out: reading recordings ([`decode`]), resampling to Whisper's 16 kHz mono
 //! ([`resample`]), every cpal call ([`device`]), recording an answer ([`recorder`]), repairing a WAV a
-//! crash left unfinished ([`repair`]), voice activity ([`vad`]) and the interviewer's voice ([`voice`],
-//! with the neural voice's playback in [`neural`]).
+//! crash left unfinished ([`repair`]), voice activity ([`vad`]), the interviewer's voice ([`voice`],
+//! with the neural voice's playback in [`neural`]) and the WAV format itself ([`wav`]).
 
 pub mod decode;
 pub mod device;
@@ -11,3 +11,4 @@ pub mod repair;
 pub mod resample;
 pub mod vad;
 pub mod voice;
+pub mod wav;

@@ -103,8 +103,8 @@ impl StreamResampler {
         // The first partial call takes what is pending (zero-padded); later ones push silence through
         // until the filter's delay has come out too.
         while before + (out.len().saturating_sub(self.to_skip) as u64) < expected {
-            // rubato refuses an empty partial chunk, which is what is pending when the input was a
-            // whole number of chunks: then go straight to pushing silence.
+            // rubato refuses an empty input buffer, which is what is pending when the input was a
+            // whole number of chunks: then the flush starts with silence at once.
             let produced = if first && !pending.is_empty() {
                 resampler.process_partial(Some(&[pending.as_slice()]), None)
             } else {
@@ -165,13 +165,12 @@ mod tests {
     }
 
     #[test]
-    fn a_whole_number_of_chunks_resamples() {
-        // Nothing is pending at the end: the flush must not hand rubato an empty chunk.
-        let input = sine(22_050, 440.0, (CHUNK_FRAMES * 3) as f32 / 22_050.0);
-        assert_eq!(input.len() % CHUNK_FRAMES, 0);
-        let out = to_whisper_rate(&input, 22_050).unwrap();
-        let expected = (input.len() as f64 * 16_000.0 / 22_050.0).round() as usize;
-        assert_eq!(out.len(), expected);
+    fn a_whole_number_of_chunks_flushes() {
+        // 48 kHz, exactly 30 chunks: nothing is pending when the stream ends.
+        let input = sine(48_000, 440.0, (30 * CHUNK_FRAMES) as f32 / 48_000.0);
+        assert_eq!(input.len(), 30 * CHUNK_FRAMES);
+        let out = to_whisper_rate(&input, 48_000).unwrap();
+        assert_eq!(out.len(), 30 * CHUNK_FRAMES / 3);
     }
 
     #[test]

@@ -151,6 +151,22 @@ impl Keeper for HistoryKeeper {
 
 /// Runs `rehearse practice`.
 pub fn run(args: &Args, model: Option<&str>) -> anyhow::Result<()> {
+    // Ctrl-C and SIGTERM are caught from the start, so a signal while the models load ends the run
+    // with a sentence too, before any session is started.
+    let interrupt = Interrupt::default();
+    {
+        let interrupt = interrupt.clone();
+        let presses = AtomicUsize::new(0);
+        // The first Ctrl-C keeps the answer in progress and ends the session; a second quits at once
+        // (answers already kept stay kept).
+        let _ = ctrlc::set_handler(move || {
+            if presses.fetch_add(1, Ordering::SeqCst) > 0 {
+                restore_terminal();
+                std::process::exit(130);
+            }
+            interrupt.trigger();
+        });
+    }
     let config = Config::load()?;
     let bank = Bank::load().with_context(|| {
         format!(
@@ -186,6 +202,9 @@ pub fn run(args: &Args, model: Option<&str>) -> anyhow::Result<()> {
     });
     repair_recordings(&store);
     let transcriber = Arc::new(load_model(model)?);
+    if interrupt.is_set() {
+        anyhow::bail!("interrupted before the first question; nothing was recorded or changed");
+    }
 
     let store = Rc::new(RefCell::new(store));
     let settings = serde_json::json!({
@@ -200,20 +219,6 @@ pub fn run(args: &Args, model: Option<&str>) -> anyhow::Result<()> {
         .borrow_mut()
         .start_session(SystemTime::now(), &settings)?;
 
-    let interrupt = Interrupt::default();
-    {
-        let interrupt = interrupt.clone();
-        let presses = AtomicUsize::new(0);
-        // The first Ctrl-C keeps the answer in progress and ends the session; a second quits at once
-        // (answers already kept stay kept).
-        let _ = ctrlc::set_handler(move || {
-            if presses.fetch_add(1, Ordering::SeqCst) > 0 {
-                restore_terminal();
-                std::process::exit(130);
-            }
-            interrupt.trigger();
-        });
-    }
     let recordings = Rc::clone(&store);
     let context = Context {
         transcriber: Arc::clone(&transcriber),

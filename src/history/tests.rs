@@ -195,5 +195,8 @@ fn a_damaged_database_says_what_to_do() {
     std::fs::write(tmp.path().join(DATABASE_FILE), vec![b'x'; 4096]).unwrap();
     let err = Store::open(tmp.path()).err().unwrap();
     assert!(matches!(err, HistoryError::Damaged { .. }), "{err}");
-    assert!(err.to_string().contains("move it aside"), "{err}");
+    assert!(
+        err.to_string().contains("rehearse history --repair"),
+        "{err}"
+    );
 }

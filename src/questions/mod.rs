@@ -110,4 +110,23 @@ id = "specific-story"
         assert_eq!(line_column("ab\ncd", 4), (2, 2));
         assert_eq!(line_column("ab", 0), (1, 1));
     }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2_000))]
+
+        #[test]
+        fn damaged_question_files_never_panic(text in crate::fuzz::mutated(MINIMAL, 8)) {
+            if let Err(err) = parse_question(&text, "demo.toml") {
+                let message = err.to_string();
+                proptest::prop_assert!(message.contains("demo.toml"), "{}", message);
+            }
+        }
+
+        #[test]
+        fn damaged_shipped_questions_never_panic(
+            text in crate::fuzz::mutated(include_str!("../../prompts/failure.toml"), 12),
+        ) {
+            let _ = parse_question(&text, "failure.toml");
+        }
+    }
 }

@@ -9,14 +9,17 @@ mod virtual_audio;
 
 mod analyze;
 mod audio;
+mod bad_audio;
 mod browser;
 mod cli_basics;
 mod content_checks;
 mod embed;
+mod faults;
 mod history;
 mod incremental;
 mod models;
 mod practice;
+mod signals;
 mod tmux;
 mod transcription;
 mod voice;
