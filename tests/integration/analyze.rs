@@ -206,11 +206,11 @@ fn a_broken_user_question_file_names_file_and_line() {
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(
         dir.join("mine.toml"),
-        "id = \"mine\"\ntext = \"Why?\"\ncategory = \"x\"\ntime = { min = 10, ideal = 20, max = 30 }\n\n[[checks]]\nid = \"specific-story\"\nwieght = 2\n",
+        "id = \"mine\"\ntext = \"Why?\"\ncategory = \"x\"\ntime = { min = 10, ideal = 20, max = 30 }\nroles = [\"general\"]\n\n[[checks]]\nid = \"specific-story\"\nwieght = 2\n",
     )
     .unwrap();
     let line = run.args(["questions", "--check"]).run().failure();
-    assert!(line.contains("mine.toml: line 8"), "{line}");
+    assert!(line.contains("mine.toml: line 9"), "{line}");
     assert!(line.contains("wieght"), "{line}");
 }
 
@@ -221,7 +221,7 @@ fn a_user_question_file_joins_the_bank() {
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(
         dir.join("mine.toml"),
-        "id = \"mine\"\ntext = \"Why do you code?\"\ncategory = \"motivation\"\ntime = { min = 10, ideal = 20, max = 30 }\n\n[[checks]]\nid = \"motivation\"\n",
+        "id = \"mine\"\ntext = \"Why do you code?\"\ncategory = \"motivation\"\ntime = { min = 10, ideal = 20, max = 30 }\nroles = [\"general\"]\n\n[[checks]]\nid = \"motivation\"\n",
     )
     .unwrap();
     let out = run.args(["questions"]).run().success();
@@ -319,6 +319,7 @@ id = "numbers"
 text = "Tell me about a result you are proud of."
 category = "behavioural"
 time = { min = 30, ideal = 60, max = 90 }
+roles = ["general"]
 
 [follow_ups]
 mentored-someone = "Have you helped someone newer than you find their feet?"
