@@ -36,6 +36,10 @@ pub struct Question {
     /// Where the question came from (`prompts/failure.toml` or a user file path). Not read from TOML.
     #[serde(skip)]
     pub source: String,
+    /// The longest an answer may be in this session, when an interview plan sets it (seconds). Not
+    /// read from a question file.
+    #[serde(skip)]
+    pub limit_seconds: Option<f64>,
 }
 
 /// Target speaking time in seconds: under `min` or over `max` is outside the pass band.

@@ -9,13 +9,17 @@ mod virtual_audio;
 
 mod analyze;
 mod audio;
+mod bank;
 mod browser;
 mod cli_basics;
 mod content_checks;
 mod embed;
 mod history;
 mod incremental;
+mod job;
 mod models;
 mod practice;
+mod practice_sets;
+mod rotation;
 mod tmux;
 mod transcription;
