@@ -308,9 +308,12 @@ fn tokenize(words: &[SourceWord]) -> Vec<Token> {
     let mut tokens = Vec::new();
     for (index, word) in words.iter().enumerate() {
         let raw = word.text.replace(['\u{2019}', '\u{2018}'], "'");
+        // The end of the last letter or digit, which may be more than one byte ("café").
         let core_end = raw
-            .rfind(|c: char| c.is_alphanumeric())
-            .map_or(0, |i| i + 1);
+            .char_indices()
+            .rev()
+            .find(|(_, c)| c.is_alphanumeric())
+            .map_or(0, |(i, c)| i + c.len_utf8());
         let core_start = raw.find(|c: char| c.is_alphanumeric()).unwrap_or(core_end);
         let trailing = &raw[core_end..];
         let stop = trailing.contains(['.', '?', '!', ';', ':']);
@@ -887,6 +890,17 @@ fn set_flags(clause: &mut Clause, norms: &[&str]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_word_ending_in_a_wide_letter_is_one_token() {
+        // Issue 14: "café" ends in a two-byte letter and once cut a byte inside it.
+        let doc = Doc::from_text("Last summer at the café a customer shouted.");
+        let clauses = norms(&doc);
+        assert!(
+            clauses.iter().any(|c| c.split(' ').any(|t| t == "café")),
+            "{clauses:?}"
+        );
+    }
 
     fn norms(doc: &Doc) -> Vec<String> {
         doc.clauses

@@ -187,8 +187,11 @@ fn merge(into: &mut Agreement, a: &Agreement) {
     into.false_alarms += a.false_alarms;
 }
 
-/// The lowest pass/not-pass agreement any question may have (set from the first measurement).
-const FLOOR_PER_QUESTION: f64 = 0.0;
-/// The pass/not-pass agreement over every question's labelled answers (set from the first
-/// measurement).
-const FLOOR_OVERALL: f64 = 0.0;
+/// The lowest pass/not-pass agreement any question may have. Measured when the bank reached 85
+/// questions (issue 14): lowest `research-changed-design` 50.0%, then `why-nursing` 58.3% and
+/// `juggling-customers` 62.5% (4 answers each, so one label is 5 to 6 points); the floor is ten points
+/// under the lowest.
+const FLOOR_PER_QUESTION: f64 = 40.0;
+/// The pass/not-pass agreement over every question's labelled answers, the flagship's 182 included:
+/// measured 90.8% (three-way 88.6%, 3675 labels) at 85 questions; the floor is about three points under.
+const FLOOR_OVERALL: f64 = 88.0;

@@ -79,7 +79,10 @@ fn a_role_set_is_practised_through_the_cable_and_kept() {
     );
 
     let review = json_in(&home, &["review", "--json"]);
-    assert_eq!(review["settings"]["role"], "nursing-care", "{review}");
+    assert_eq!(
+        review["session"]["settings"]["role"], "nursing-care",
+        "{review}"
+    );
     let answers = review["answers"].as_array().unwrap();
     assert_eq!(answers.len(), 2, "{review}");
     assert!(
@@ -175,7 +178,7 @@ fn a_plan_is_followed_in_order_with_its_limits_and_follow_up_policy() {
     let spoke = answers[0]["speaking_seconds"].as_f64().unwrap();
     assert!(spoke <= 6.5, "the six-second limit: spoke {spoke} s");
     assert!(
-        review["settings"]["plan"]
+        review["session"]["settings"]["plan"]
             .as_str()
             .unwrap()
             .ends_with("plan.toml")
