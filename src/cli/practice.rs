@@ -122,7 +122,8 @@ fn positive_seconds(text: &str) -> Result<f64, String> {
 }
 
 /// The questions to ask, each with why: those named, in order, else the rotation's choice for the
-/// role set (see [`crate::selection::rotation`]) from what the history says was answered.
+/// role set (`--role`, else the advert's, else `general`; see [`crate::selection::rotation`]) from
+/// what the history says was answered.
 pub fn pick<'b>(
     bank: &'b Bank,
     args: &Args,
@@ -149,7 +150,12 @@ pub fn pick<'b>(
             .collect();
     }
     let request = rotation::Request {
-        role: args.role.as_deref().or(job.map(|j| j.role.as_str())),
+        // Without a role or an advert, the questions any candidate gets.
+        role: args
+            .role
+            .as_deref()
+            .or(job.map(|j| j.role.as_str()))
+            .or(Some("general")),
         count: args.count.map_or(DEFAULT_QUESTIONS, |n| n as usize),
         job_match: job.map(|j| j.questions.clone()).unwrap_or_default(),
     };
@@ -594,6 +600,14 @@ mod tests {
             ("failure", "failure")
         );
         assert_ne!(a[1].question.id, b[1].question.id);
+        // Without a role, the questions any candidate gets.
+        for c in a.iter().chain(&b) {
+            assert!(
+                c.question.roles.iter().any(|r| r == "general"),
+                "{}",
+                c.question.id
+            );
+        }
     }
 
     #[test]
