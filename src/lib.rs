@@ -15,6 +15,7 @@ pub mod model;
 pub mod paths;
 pub mod questions;
 pub mod review;
+pub mod selection;
 pub mod transcribe;
 pub mod transcript;
 pub mod tts;

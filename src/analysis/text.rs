@@ -308,6 +308,7 @@ fn tokenize(words: &[SourceWord]) -> Vec<Token> {
     let mut tokens = Vec::new();
     for (index, word) in words.iter().enumerate() {
         let raw = word.text.replace(['\u{2019}', '\u{2018}'], "'");
+        // The end of the last letter or digit, which may be more than one byte ("café").
         let core_end = raw
             .char_indices()
             .rfind(|(_, c)| c.is_alphanumeric())

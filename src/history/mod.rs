@@ -264,6 +264,17 @@ pub struct SessionSummary {
     pub fillers_per_minute: Option<f64>,
 }
 
+/// A main answer (not a follow-up) as the rotation reads it: which session, which question, what score.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Answered {
+    /// Its session.
+    pub session: SessionId,
+    /// The question's id in the bank.
+    pub question_id: String,
+    /// The score, 0 to 100.
+    pub score: Option<u32>,
+}
+
 /// A whole session: its summary, the settings it ran with, and its answers in order.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Session {

@@ -9,7 +9,9 @@ use serde::Serialize;
 
 use super::files::{new_private_file, private_dir, private_file, tighten};
 use super::summary::summarise;
-use super::{AnswerId, HistoryError, NewAnswer, Session, SessionId, SessionSummary, StoredAnswer};
+use super::{
+    AnswerId, Answered, HistoryError, NewAnswer, Session, SessionId, SessionSummary, StoredAnswer,
+};
 
 /// The database's file name inside the data folder.
 pub const DATABASE_FILE: &str = "history.sqlite3";
@@ -302,6 +304,27 @@ impl Store {
                 summarise(id, started_at, date, finished_at, &mine)
             })
             .collect())
+    }
+
+    /// Every main answer (follow-ups left out), oldest session first and in the order given: what
+    /// the rotation of `rehearse practice` reads.
+    pub fn answered(&self) -> Result<Vec<Answered>, HistoryError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT a.session_id, a.question_id, a.score FROM answers a
+             JOIN sessions s ON s.id = a.session_id
+             WHERE a.follow_up_of IS NULL
+             ORDER BY s.started_at, s.id, a.position",
+        )?;
+        let rows = stmt
+            .query_map([], |row| {
+                Ok(Answered {
+                    session: SessionId(row.get(0)?),
+                    question_id: row.get(1)?,
+                    score: row.get(2)?,
+                })
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(rows)
     }
 
     /// The newest session's id, or [`HistoryError::NoSessions`].

@@ -81,7 +81,12 @@ pub(crate) fn take_answer(
         return Ok(Asked::Quit);
     }
     let path = (context.new_recording)().map_err(InterviewError::Frontend)?;
-    let max = live::max_seconds(&context.live, turn.question.time.max);
+    // An interview plan's limit for this question comes first, then `--max-seconds`, then twice the
+    // question's longest target time.
+    let max = turn
+        .question
+        .limit_seconds
+        .unwrap_or_else(|| live::max_seconds(&context.live, turn.question.time.max));
     show.recording(turn, max)
         .map_err(InterviewError::Frontend)?;
     let mut incremental = live::start_transcription(&context.live, &context.transcriber);
