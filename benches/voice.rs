@@ -1,117 +1,119 @@
-//! How the answer sounded (issue 12) on a two-minute answer: the pitch and level track, and the
-//! delivery figures built on it (voice figures, 10-second windows, notes, repeated phrases).
+//! Interviewer voice benchmark: how long until a question's first audio is ready with the neural voice
+//! (Piper `joe`, sentence by sentence), what a cached replay costs, and espeak-ng for comparison.
 //!
-//! `cargo bench --bench voice` prints, median of 7 runs each:
-//! - track, whole: the pitch and level of all two minutes at once, after the answer;
-//! - track, as it arrives: the cost left after the last 100 ms chunk when the tracker was fed while
-//!   the answer was spoken (the last chunk and the octave pass over the whole track);
-//! - delivery: `delivery::measure` with the track (everything of issue 12 included) on 300 timed words.
+//! - **Load**: the voice model and ONNX Runtime, once per process (practice does it before the first
+//!   question).
+//! - **First audio**: from asking for a question's speech to its first sentence's samples, uncached
+//!   (phonemes from espeak-ng's library, then the model), for each of the first 5 bank questions.
+//! - **Whole question**: all its sentences, and the real-time factor (synthesis time over audio time).
+//! - **Cached replay**: reading the question's WAV back from the cache.
+//! - **espeak-ng**: the same questions, whole, through the `espeak-ng` command, uncached.
 //!
-//! The answer is espeak-ng speech of about two minutes, synthesised once into a temporary folder.
+//! Run: `cargo bench --bench voice`. It prints medians of 5; nothing is asserted. Playback start on a
+//! real device is not included (cpal opens a stream in a few milliseconds).
 
-use std::process::Command;
 use std::time::Instant;
 
-use rehearse::analysis::delivery;
-use rehearse::analysis::text::{Doc, SourceWord};
-use rehearse::audio::pitch::{self, PitchTracker};
+use rehearse::audio::neural;
+use rehearse::audio::voice::{self, VoiceOptions};
+use rehearse::questions::Bank;
+use rehearse::tts;
 
-const RUNS: usize = 7;
-/// Samples per chunk as practice delivers them (100 ms).
-const CHUNK: usize = 1_600;
+#[allow(dead_code)]
+#[path = "support/mod.rs"]
+mod support;
 
-const TEXT: &str = "Two years ago I ran the move of our billing system to a new provider. I promised the \
-finance team a launch date before the engineers had estimated the work, and I did not check the contract \
-deadlines with legal. We launched three weeks late and finance had to send invoices by hand. I told my \
-manager the same day and owned the mistake. I apologised to finance, set up weekly check ins and we agreed \
-on a new plan together. Since then I never commit to a date until the team has estimated it.";
+use support::{machine, median};
 
-fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(f64::total_cmp);
-    v[v.len() / 2]
-}
+const RUNS: usize = 5;
 
-fn ms(f: impl FnOnce()) -> f64 {
-    let t = Instant::now();
-    f();
-    t.elapsed().as_secs_f64() * 1000.0
-}
-
-fn main() -> anyhow::Result<()> {
-    let dir = tempfile::tempdir()?;
-    let wav = dir.path().join("answer.wav");
-    let text = format!("{TEXT} {TEXT} {TEXT} {TEXT}");
-    let status = Command::new("espeak-ng")
-        .args(["-s", "150", "-w"])
-        .arg(&wav)
-        .arg(&text)
-        .status()?;
-    anyhow::ensure!(status.success(), "espeak-ng failed");
-    let audio = rehearse::audio::decode::read_wav(&wav)?;
-    let samples = audio.samples;
-    let seconds = samples.len() as f64 / 16_000.0;
-
-    let whole: Vec<f64> = (0..RUNS)
-        .map(|_| {
-            ms(|| {
-                std::hint::black_box(pitch::track(&samples));
-            })
-        })
+fn main() {
+    println!("machine: {}", machine());
+    let bank = Bank::shipped().expect("the shipped bank loads");
+    let questions: Vec<&str> = bank
+        .questions()
+        .iter()
+        .take(RUNS)
+        .map(|q| q.text.as_str())
         .collect();
-    let tail: Vec<f64> = (0..RUNS)
-        .map(|_| {
-            let mut t = PitchTracker::new();
-            let chunks: Vec<&[f32]> = samples.chunks(CHUNK).collect();
-            let (last, before) = chunks.split_last().unwrap();
-            for c in before {
-                t.push(c);
-            }
-            ms(|| {
-                t.push(last);
-                std::hint::black_box(t.finish());
-            })
-        })
-        .collect();
-
-    // 300 words spread evenly over the speech, some of them fillers.
-    let track = pitch::track(&samples);
-    let words: Vec<SourceWord> = text
-        .split_whitespace()
-        .cycle()
-        .take(300)
-        .enumerate()
-        .map(|(i, w)| {
-            let start = 0.2 + i as f64 * (seconds - 0.5) / 300.0;
-            SourceWord {
-                text: if i % 37 == 0 { "um,".into() } else { w.into() },
-                start: Some(start),
-                end: Some(start + 0.3),
-                filler: i % 37 == 0,
-            }
-        })
-        .collect();
-    let doc = Doc::new(words);
-    let spans: Vec<delivery::Span> = rehearse::audio::vad::speech_spans(&samples)
-        .into_iter()
-        .map(|s| delivery::Span {
-            start: s.start,
-            end: s.end,
-        })
-        .collect();
-    let measure: Vec<f64> = (0..RUNS)
-        .map(|_| {
-            ms(|| {
-                std::hint::black_box(delivery::measure(&doc, Some(&spans), Some(&track)));
-            })
-        })
-        .collect();
-    let frames = track.frames.len();
-    println!("voice analysis of a {seconds:.0} s answer ({frames} frames), median of {RUNS} runs:");
-    println!("  track, whole:          {:.1} ms", median(whole));
+    let options = VoiceOptions::default();
+    let started = Instant::now();
+    let voice = tts::load(&options.voice, &rehearse::paths::models_dir())
+        .expect("the neural voice is installed (`rehearse model download joe`)");
     println!(
-        "  track, as it arrives:  {:.1} ms after the last chunk",
-        median(tail)
+        "load (voice model and ONNX Runtime, once per process): {:.0} ms",
+        started.elapsed().as_secs_f64() * 1e3
     );
-    println!("  delivery with voice:   {:.1} ms", median(measure));
-    Ok(())
+    // One sentence first, so the figures below are not the first run's warm-up.
+    voice
+        .synthesize("Hello there.", options.rate_wpm)
+        .expect("warm-up");
+
+    let cache = tempfile::tempdir().expect("temporary folder");
+    let mut first = Vec::new();
+    let mut whole = Vec::new();
+    let mut factor = Vec::new();
+    for text in &questions {
+        let started = Instant::now();
+        let sentences = voice.stream(text, options.rate_wpm);
+        let head = sentences.recv().expect("a sentence").expect("synthesis");
+        let first_at = started.elapsed().as_secs_f64();
+        let mut samples = head.len();
+        for rest in sentences.iter() {
+            samples += rest.expect("synthesis").len();
+        }
+        let all = started.elapsed().as_secs_f64();
+        let audio = samples as f64 / f64::from(voice.sample_rate());
+        println!(
+            "  {:<60} first {:>4.0} ms, whole {:>4.0} ms for {audio:.1} s of speech",
+            short(text),
+            first_at * 1e3,
+            all * 1e3
+        );
+        first.push(first_at);
+        whole.push(all);
+        factor.push(all / audio);
+        neural::synthesize(&voice, cache.path(), text, &options).expect("cache write");
+    }
+    let mut replay = Vec::new();
+    for text in &questions {
+        let started = Instant::now();
+        let speech = neural::cached(cache.path(), text, &options).expect("cached");
+        replay.push(started.elapsed().as_secs_f64());
+        assert!(!speech.samples.is_empty());
+    }
+    let espeak_options = VoiceOptions {
+        voice: voice::ESPEAK.into(),
+        ..VoiceOptions::default()
+    };
+    let mut espeak = Vec::new();
+    for text in &questions {
+        let dir = tempfile::tempdir().expect("temporary folder");
+        let started = Instant::now();
+        voice::synthesize_in(dir.path(), text, &espeak_options).expect("espeak-ng speaks");
+        espeak.push(started.elapsed().as_secs_f64());
+    }
+    println!("medians of {RUNS} (one per question):");
+    println!("  neural first audio: {:.0} ms", median(&mut first) * 1e3);
+    println!(
+        "  neural whole question: {:.0} ms",
+        median(&mut whole) * 1e3
+    );
+    println!("  neural real-time factor: {:.3}", median(&mut factor));
+    println!(
+        "  cached replay (read the WAV): {:.2} ms",
+        median(&mut replay) * 1e3
+    );
+    println!(
+        "  espeak-ng whole question: {:.0} ms",
+        median(&mut espeak) * 1e3
+    );
+}
+
+fn short(text: &str) -> String {
+    let mut out: String = text.chars().take(58).collect();
+    if text.chars().count() > 58 {
+        out.push('…');
+    }
+    out
 }

@@ -77,9 +77,11 @@ fn main() -> anyhow::Result<()> {
     let mut cache = load_cache(&cache_path);
     let train = read_items(train, &embedder, &mut cache)?;
     // The team's own batches have check labels but no clause spans: they count when thresholds are
-    // tuned, never as clause examples.
+    // tuned, never as clause examples. Only the flagship's: the other files of `tests/answers/`
+    // label other questions' checks.
+    let bank = rehearse::questions::Bank::shipped()?;
     let team = read_items(
-        dataset::load_dir(Path::new("tests/answers"))?,
+        dataset::load_for_question(Path::new("tests/answers"), "failure", &bank.ids())?,
         &embedder,
         &mut cache,
     )?;

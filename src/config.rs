@@ -12,7 +12,7 @@
 //! output_device = "pulse"
 //!
 //! [voice]
-//! name = "en-us"
+//! name = "joe"
 //! rate = 160
 //! ```
 
@@ -46,7 +46,8 @@ pub struct AudioConfig {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct VoiceConfig {
-    /// An espeak-ng voice (`espeak-ng --voices` lists them), e.g. `en-us` or `en-gb+f3`.
+    /// The interviewer's voice: `joe` (the neural voice, the default), `espeak` (espeak-ng), or an
+    /// espeak-ng voice (`espeak-ng --voices` lists them), e.g. `en-us` or `en-gb+f3`.
     pub name: Option<String>,
     /// Speaking rate in words per minute.
     pub rate: Option<u32>,
@@ -156,5 +157,19 @@ mod tests {
             Config::load_from(&dir.path().join("none.toml")).unwrap(),
             Config::default()
         );
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2_000))]
+
+        #[test]
+        fn damaged_config_files_never_panic(text in crate::fuzz::mutated(
+            "[audio]\ninput_device = \"hw:1\"\n[voice]\nname = \"en-gb\"\nrate = 150\n", 8,
+        )) {
+            if let Err(err) = Config::parse(&text, Path::new("c.toml")) {
+                let message = err.to_string();
+                proptest::prop_assert!(message.contains("c.toml"), "{}", message);
+            }
+        }
     }
 }

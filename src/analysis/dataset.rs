@@ -65,6 +65,51 @@ pub fn load_dir(dir: &Path) -> anyhow::Result<Vec<LabelledAnswer>> {
     Ok(out)
 }
 
+/// The question a labelled-answers file belongs to, from its name without `.toml`: the question of
+/// that id, else the longest id it starts with before a dash (the flagship's later batches,
+/// `failure-third` and so on, belong to `failure`). `None` when it names no question of `ids`.
+pub fn question_of_file<'a>(stem: &str, ids: &[&'a str]) -> Option<&'a str> {
+    if let Some(id) = ids.iter().find(|id| **id == stem) {
+        return Some(id);
+    }
+    ids.iter()
+        .filter(|id| {
+            stem.strip_prefix(**id)
+                .is_some_and(|rest| rest.starts_with('-'))
+        })
+        .max_by_key(|id| id.len())
+        .copied()
+}
+
+/// The labelled answers of one question in a folder: every `*.toml` file that
+/// [`question_of_file`] gives to `question` among `ids`, in name order.
+pub fn load_for_question(
+    dir: &Path,
+    question: &str,
+    ids: &[&str],
+) -> anyhow::Result<Vec<LabelledAnswer>> {
+    let mut paths: Vec<_> = std::fs::read_dir(dir)?
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+        .filter(|p| {
+            p.file_stem()
+                .and_then(|s| s.to_str())
+                .and_then(|s| question_of_file(s, ids))
+                == Some(question)
+        })
+        .collect();
+    paths.sort();
+    let mut out = Vec::new();
+    for path in paths {
+        let text = std::fs::read_to_string(&path)?;
+        let file: File = toml::from_str(&text)
+            .map_err(|e| anyhow::anyhow!("{}: {}", path.display(), e.message()))?;
+        out.extend(file.answer);
+    }
+    Ok(out)
+}
+
 /// The source page normalised for the split: lower case, without scheme, `www.` and trailing `/`.
 /// A Reddit thread is one page whichever mirror or comment link it was read through
 /// (`reddit.com/comments/ID`), so a thread never lands on both sides of the split.
@@ -252,6 +297,19 @@ impl Agreement {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_file_belongs_to_its_question_or_the_flagships_batches() {
+        let ids = ["failure", "failure-at-school", "conflict"];
+        assert_eq!(question_of_file("failure", &ids), Some("failure"));
+        assert_eq!(question_of_file("failure-third", &ids), Some("failure"));
+        assert_eq!(
+            question_of_file("failure-at-school", &ids),
+            Some("failure-at-school")
+        );
+        assert_eq!(question_of_file("conflict", &ids), Some("conflict"));
+        assert_eq!(question_of_file("teamwork", &ids), None);
+    }
 
     #[test]
     fn the_split_is_by_normalised_page() {

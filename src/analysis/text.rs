@@ -308,9 +308,11 @@ fn tokenize(words: &[SourceWord]) -> Vec<Token> {
     let mut tokens = Vec::new();
     for (index, word) in words.iter().enumerate() {
         let raw = word.text.replace(['\u{2019}', '\u{2018}'], "'");
+        // The end of the last letter or digit, which may be more than one byte ("café").
         let core_end = raw
-            .rfind(|c: char| c.is_alphanumeric())
-            .map_or(0, |i| i + 1);
+            .char_indices()
+            .rfind(|(_, c)| c.is_alphanumeric())
+            .map_or(0, |(i, c)| i + c.len_utf8());
         let core_start = raw.find(|c: char| c.is_alphanumeric()).unwrap_or(core_end);
         let trailing = &raw[core_end..];
         let stop = trailing.contains(['.', '?', '!', ';', ':']);
@@ -930,6 +932,21 @@ mod tests {
                 "it is fine",
                 "i had stopped",
                 "i would say will not can not client"
+            ]
+        );
+    }
+
+    #[test]
+    fn words_ending_in_non_ascii_letters_keep_their_last_letter() {
+        let doc =
+            Doc::from_text("I ran a café, naïve about costs; résumé sent. Zoë’s plan—failed.");
+        assert_eq!(
+            norms(&doc),
+            [
+                "i ran a café",
+                "naïve about costs",
+                "résumé sent",
+                "zoë plan failed"
             ]
         );
     }

@@ -1,12 +1,13 @@
 //! Reading a recording from disk into Whisper's input: 16 kHz mono `f32` samples.
 //!
-//! Any common WAV is accepted (8 to 48 kHz and beyond, mono or multi-channel, 8/16/24/32-bit integer or
-//! 32-bit float); channels are averaged and the rate is converted with rubato, never by dropping
+//! Any common WAV is accepted (1 to 384 kHz, any channel count, 8/16/24/32-bit integer or 32/64-bit
+//! float, plain or extensible headers; [`super::wav`] reads it); channels are averaged and the rate is converted with rubato, never by dropping
 //! samples. A file cut short (a recording whose writer was killed) keeps what could be read.
 
 use std::path::{Path, PathBuf};
 
 use super::resample::{self, ResampleError, WHISPER_RATE};
+use super::wav::{self, WavError};
 
 /// A recording ready for transcription.
 #[derive(Debug, Clone)]
@@ -54,7 +55,15 @@ pub enum DecodeError {
         "`{0}` is not a WAV file; convert it first, e.g. `ffmpeg -i INPUT -ar 16000 -ac 1 OUT.wav`"
     )]
     NotWav(PathBuf),
-    /// A WAV variant hound cannot read.
+    /// Another audio format under a `.wav` name.
+    #[error(
+        "`{path}` is {format}, not a WAV file; convert it first, e.g. `ffmpeg -i INPUT -ar 16000 -ac 1 OUT.wav`"
+    )]
+    OtherFormat { path: PathBuf, format: &'static str },
+    /// A folder where a recording was expected.
+    #[error("`{0}` is a folder, not a recording; give the path of a WAV file inside it")]
+    Directory(PathBuf),
+    /// A WAV variant rehearse cannot read.
     #[error(
         "`{path}` is a WAV file rehearse cannot read ({detail}); convert it to 16-bit PCM, e.g. `sox IN -b 16 OUT.wav`"
     )]
@@ -83,45 +92,34 @@ pub fn read_wav(path: &Path) -> Result<Audio, DecodeError> {
         },
     })?;
     match file.metadata() {
-        Ok(m) if m.is_dir() => return Err(DecodeError::NotWav(path.to_path_buf())),
+        Ok(m) if m.is_dir() => return Err(DecodeError::Directory(path.to_path_buf())),
         Ok(m) if m.len() == 0 => return Err(DecodeError::Empty(path.to_path_buf())),
         _ => {}
     }
-    let reader = hound::WavReader::new(std::io::BufReader::new(file)).map_err(|err| match err {
-        hound::Error::IoError(source) if source.kind() == std::io::ErrorKind::UnexpectedEof => {
-            DecodeError::NotWav(path.to_path_buf())
-        }
-        hound::Error::IoError(source) => DecodeError::Io {
+    let mut reader = std::io::BufReader::new(file);
+    let (mono, header, complete) = read_mono(&mut reader).map_err(|err| match err {
+        WavError::NotWav(None) => DecodeError::NotWav(path.to_path_buf()),
+        WavError::NotWav(Some(format)) => DecodeError::OtherFormat {
             path: path.to_path_buf(),
-            source,
+            format,
         },
-        hound::Error::FormatError(_) => DecodeError::NotWav(path.to_path_buf()),
-        hound::Error::Unsupported => DecodeError::Unsupported {
-            path: path.to_path_buf(),
-            detail: "an unsupported encoding".into(),
-        },
-        other => DecodeError::Corrupt {
-            path: path.to_path_buf(),
-            detail: other.to_string(),
-        },
-    })?;
-    let spec = reader.spec();
-    if spec.channels == 0 {
-        return Err(DecodeError::Corrupt {
-            path: path.to_path_buf(),
-            detail: "zero channels".into(),
-        });
-    }
-    let (interleaved, truncated) =
-        read_samples(reader, spec).map_err(|detail| DecodeError::Corrupt {
+        WavError::Unsupported(detail) => DecodeError::Unsupported {
             path: path.to_path_buf(),
             detail,
-        })?;
-    let mono = mix_to_mono(&interleaved, usize::from(spec.channels));
+        },
+        WavError::Corrupt(detail) => DecodeError::Corrupt {
+            path: path.to_path_buf(),
+            detail,
+        },
+        WavError::Io(detail) => DecodeError::Io {
+            path: path.to_path_buf(),
+            source: std::io::Error::other(detail),
+        },
+    })?;
     if mono.is_empty() {
         return Err(DecodeError::Empty(path.to_path_buf()));
     }
-    let samples = resample::to_whisper_rate(&mono, spec.sample_rate).map_err(|source| {
+    let samples = resample::to_whisper_rate(&mono, header.sample_rate).map_err(|source| {
         DecodeError::Resample {
             path: path.to_path_buf(),
             source,
@@ -131,59 +129,26 @@ pub fn read_wav(path: &Path) -> Result<Audio, DecodeError> {
     Ok(Audio {
         samples,
         duration_seconds,
-        source_rate: spec.sample_rate,
-        source_channels: spec.channels,
-        truncated,
+        source_rate: header.sample_rate,
+        source_channels: header.channels,
+        truncated: !complete || header.truncated(),
     })
 }
 
-/// Reads every sample as `f32`; a read error after some samples means the file was cut short, which
-/// keeps what came before it.
-fn read_samples<R: std::io::Read>(
-    mut reader: hound::WavReader<R>,
-    spec: hound::WavSpec,
-) -> Result<(Vec<f32>, bool), String> {
-    let mut out = Vec::with_capacity(reader.len() as usize);
-    let mut truncated = false;
-    match spec.sample_format {
-        hound::SampleFormat::Float => {
-            if spec.bits_per_sample != 32 {
-                return Err(format!("{}-bit float samples", spec.bits_per_sample));
-            }
-            for sample in reader.samples::<f32>() {
-                match sample {
-                    Ok(value) => out.push(if value.is_finite() {
-                        value.clamp(-1.0, 1.0)
-                    } else {
-                        0.0
-                    }),
-                    Err(_) => {
-                        truncated = true;
-                        break;
-                    }
-                }
-            }
-        }
-        hound::SampleFormat::Int => {
-            if !(8..=32).contains(&spec.bits_per_sample) {
-                return Err(format!("{}-bit integer samples", spec.bits_per_sample));
-            }
-            let scale = 1.0 / (1u64 << (spec.bits_per_sample - 1)) as f32;
-            for sample in reader.samples::<i32>() {
-                match sample {
-                    Ok(value) => out.push(value as f32 * scale),
-                    Err(_) => {
-                        truncated = true;
-                        break;
-                    }
-                }
-            }
-        }
-    }
-    // Drop a partial frame at the end of a cut-short file.
-    let channels = usize::from(spec.channels);
-    out.truncate(out.len() / channels * channels);
-    Ok((out, truncated))
+/// Samples reserved up front at most (a minute at 1 MHz): past that the vector grows as the file is
+/// read, so a size field can never make a large allocation on its own.
+const RESERVE_LIMIT: u64 = 64 << 20;
+
+/// Reads any WAV as mono samples at its own rate, with its header and whether it was read whole.
+/// Every failure is a [`WavError`]; nothing is allocated from a size field beyond the file's length.
+pub fn read_mono<R: std::io::Read + std::io::Seek>(
+    reader: &mut R,
+) -> Result<(Vec<f32>, wav::Header, bool), WavError> {
+    let header = wav::read_header(reader)?;
+    let mut mono =
+        Vec::with_capacity(usize::try_from(header.frames().min(RESERVE_LIMIT)).unwrap_or(0));
+    let complete = wav::read_mono(reader, &header, &mut mono)?;
+    Ok((mono, header, complete))
 }
 
 /// Averages interleaved channels into one.

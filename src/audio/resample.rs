@@ -103,7 +103,9 @@ impl StreamResampler {
         // The first partial call takes what is pending (zero-padded); later ones push silence through
         // until the filter's delay has come out too.
         while before + (out.len().saturating_sub(self.to_skip) as u64) < expected {
-            let produced = if first {
+            // rubato refuses an empty input buffer, which is what is pending when the input was a
+            // whole number of chunks: then the flush starts with silence at once.
+            let produced = if first && !pending.is_empty() {
                 resampler.process_partial(Some(&[pending.as_slice()]), None)
             } else {
                 resampler.process_partial::<&[f32]>(None, None)
@@ -160,6 +162,15 @@ mod tests {
         (0..n)
             .map(|i| (2.0 * std::f32::consts::PI * freq * i as f32 / rate as f32).sin() * 0.5)
             .collect()
+    }
+
+    #[test]
+    fn a_whole_number_of_chunks_flushes() {
+        // 48 kHz, exactly 30 chunks: nothing is pending when the stream ends.
+        let input = sine(48_000, 440.0, (30 * CHUNK_FRAMES) as f32 / 48_000.0);
+        assert_eq!(input.len(), 30 * CHUNK_FRAMES);
+        let out = to_whisper_rate(&input, 48_000).unwrap();
+        assert_eq!(out.len(), 30 * CHUNK_FRAMES / 3);
     }
 
     #[test]

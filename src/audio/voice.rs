@@ -1,6 +1,12 @@
-//! The interviewer's voice: speak a question with espeak-ng, or play the recording a question ships.
+//! The interviewer's voice: speak a question with the neural voice ([`super::neural`], Piper's `joe`
+//! by default) or espeak-ng, or play the recording a question ships.
 //!
-//! Speech is synthesized by the `espeak-ng` command (a Debian package; no library binding to build)
+//! A voice name that the manifest lists as a neural voice goes to the neural engine; when that voice
+//! or its runtime is missing or broken, the question is spoken by espeak-ng instead and [`speak`]
+//! returns [`Spoken::FellBack`] with the one-line notice to show. Any other name (`espeak`, or an
+//! espeak-ng voice such as `en-gb+f3`) is spoken by espeak-ng.
+//!
+//! espeak-ng speech is synthesized by the `espeak-ng` command (a Debian package; no library binding to build)
 //! with a chosen voice and rate, and cached as a WAV in `<data>/cache/voice/`, keyed by a hash of the
 //! engine, voice, rate and text, so a question is synthesized once. A recorded audio file, when a
 //! question has one, takes precedence. When no engine is installed, [`speak`] says so in
@@ -19,10 +25,16 @@ use super::resample::WHISPER_RATE;
 /// The engine's command; `REHEARSE_ESPEAK` overrides it (a full path, or `none` to turn speech off).
 const ENGINE: &str = "espeak-ng";
 
+/// The voice name that chooses espeak-ng with its default voice.
+pub const ESPEAK: &str = "espeak";
+
+/// espeak-ng's voice when none is named (`--voice espeak`, and the fallback).
+const ESPEAK_DEFAULT_VOICE: &str = "en-us";
+
 /// How to speak.
 #[derive(Debug, Clone, PartialEq)]
 pub struct VoiceOptions {
-    /// The espeak-ng voice, e.g. `en-us`.
+    /// The voice: a neural voice (`joe`), `espeak`, or an espeak-ng voice such as `en-us`.
     pub voice: String,
     /// Words per minute.
     pub rate_wpm: u32,
@@ -33,7 +45,7 @@ pub struct VoiceOptions {
 impl Default for VoiceOptions {
     fn default() -> Self {
         VoiceOptions {
-            voice: "en-us".into(),
+            voice: crate::tts::DEFAULT_VOICE.into(),
             rate_wpm: 160,
             output_device: None,
         }
@@ -81,6 +93,13 @@ pub enum SpeechSource {
 pub enum Spoken {
     /// The speech was played.
     Played(Speech),
+    /// The neural voice could not be used, so espeak-ng spoke instead; show this one-line notice.
+    FellBack {
+        /// What espeak-ng played.
+        speech: Speech,
+        /// Why, and how to install the voice.
+        notice: String,
+    },
     /// No engine: show the text instead, with this one-line notice.
     TextOnly {
         /// Why, and how to install an engine.
@@ -133,12 +152,30 @@ pub fn cache_dir() -> PathBuf {
     crate::paths::data_dir().join("cache").join("voice")
 }
 
-/// The cache file for a text in a voice, inside `dir`.
+/// The engine that speaks a voice name: `piper` for a neural voice, else `espeak-ng`.
+pub fn engine_of(voice: &str) -> &'static str {
+    if crate::tts::is_neural(voice) {
+        "piper"
+    } else {
+        ENGINE
+    }
+}
+
+/// The espeak-ng voice for a name (`espeak` means espeak-ng's default).
+fn espeak_voice(voice: &str) -> &str {
+    if voice == ESPEAK {
+        ESPEAK_DEFAULT_VOICE
+    } else {
+        voice
+    }
+}
+
+/// The cache file for a text in a voice, inside `dir`: keyed by engine, voice, rate and text.
 pub fn cache_path(dir: &Path, text: &str, options: &VoiceOptions) -> PathBuf {
     let mut hash = Sha256::new();
     for part in [
-        ENGINE,
-        options.voice.as_str(),
+        engine_of(&options.voice),
+        espeak_voice(&options.voice),
         &options.rate_wpm.to_string(),
         text,
     ] {
@@ -178,7 +215,7 @@ pub fn synthesize_in(dir: &Path, text: &str, options: &VoiceOptions) -> Result<S
     let partial = cache.with_extension("partial.wav");
     let mut child = Command::new(&engine)
         .arg("-v")
-        .arg(&options.voice)
+        .arg(espeak_voice(&options.voice))
         .arg("-s")
         .arg(options.rate_wpm.to_string())
         .arg("-w")
@@ -233,7 +270,7 @@ pub fn synthesize_in(dir: &Path, text: &str, options: &VoiceOptions) -> Result<S
 }
 
 /// Reads a mono WAV at its own rate (espeak-ng writes 22050 Hz; no need to resample for playback).
-fn read_wav_native(path: &Path) -> Result<(Vec<f32>, u32), hound::Error> {
+pub(crate) fn read_wav_native(path: &Path) -> Result<(Vec<f32>, u32), hound::Error> {
     let mut reader = hound::WavReader::open(path)?;
     let spec = reader.spec();
     let channels = usize::from(spec.channels.max(1));
@@ -268,6 +305,10 @@ pub fn prepare(
             },
         });
     }
+    if crate::tts::is_neural(&options.voice) {
+        let voice = super::neural::load(options).map_err(|e| VoiceError::Engine(e.to_string()))?;
+        return super::neural::synthesize(&voice, &cache_dir(), text, options);
+    }
     synthesize(text, options)
 }
 
@@ -278,6 +319,9 @@ pub fn speak(
     recorded: Option<&Path>,
     options: &VoiceOptions,
 ) -> Result<Spoken, VoiceError> {
+    if recorded.is_none() && crate::tts::is_neural(&options.voice) {
+        return speak_neural(text, options);
+    }
     let speech = match prepare(text, recorded, options) {
         Ok(speech) => speech,
         Err(VoiceError::NoEngine(notice)) => return Ok(Spoken::TextOnly { notice }),
@@ -288,6 +332,30 @@ pub fn speak(
         speech.rate,
         options.output_device.as_deref(),
     )?;
+    Ok(Spoken::Played(speech))
+}
+
+/// Speaks with the neural voice, or with espeak-ng and a notice when the voice cannot be loaded.
+fn speak_neural(text: &str, options: &VoiceOptions) -> Result<Spoken, VoiceError> {
+    let voice = match super::neural::load(options) {
+        Ok(voice) => voice,
+        Err(err) => {
+            let notice = format!("{err}; speaking with espeak-ng instead");
+            let fallback = VoiceOptions {
+                voice: ESPEAK.into(),
+                ..options.clone()
+            };
+            return Ok(match speak(text, None, &fallback)? {
+                Spoken::Played(speech) | Spoken::FellBack { speech, .. } => {
+                    Spoken::FellBack { speech, notice }
+                }
+                Spoken::TextOnly { notice: why } => Spoken::TextOnly {
+                    notice: format!("{err}, and {why}"),
+                },
+            });
+        }
+    };
+    let (speech, _) = super::neural::speak(&voice, &cache_dir(), text, options)?;
     Ok(Spoken::Played(speech))
 }
 
@@ -313,7 +381,13 @@ mod tests {
             rate_wpm: 120,
             ..VoiceOptions::default()
         };
+        let espeak = VoiceOptions {
+            voice: "en-us".into(),
+            ..VoiceOptions::default()
+        };
         let key = |text, options| cache_path(Path::new("c"), text, options);
+        // The engine is part of the key: the neural voice and espeak-ng never share a file.
+        assert_ne!(key("hello", &a), key("hello", &espeak));
         assert_eq!(key("hello", &a), key("hello", &a));
         assert_ne!(key("hello", &a), key("hello!", &a));
         assert_ne!(key("hello", &a), key("hello", &b));
@@ -327,7 +401,10 @@ mod tests {
             "espeak-ng must be installed (scripts/setup.sh installs it)"
         );
         let dir = tempfile::tempdir().unwrap();
-        let options = VoiceOptions::default();
+        let options = VoiceOptions {
+            voice: ESPEAK.into(),
+            ..VoiceOptions::default()
+        };
         let first =
             synthesize_in(dir.path(), "Tell me about a time you failed.", &options).unwrap();
         assert_eq!(first.rate, 22_050);

@@ -23,6 +23,9 @@ pub struct Args {
     /// The question answered (see `rehearse questions`).
     #[arg(long, short, value_name = "ID")]
     pub question: String,
+    /// A job advert (text file): the report adds its key terms the answer used and missed.
+    #[arg(long, value_name = "FILE")]
+    pub job: Option<PathBuf>,
     /// Print the report as JSON.
     #[arg(long)]
     pub json: bool,
@@ -44,6 +47,19 @@ pub fn run(args: &Args, model: Option<&str>) -> anyhow::Result<()> {
         );
     };
     crate::analysis::analyzer::ensure_loaded()?;
+    let advert = match &args.job {
+        Some(path) => {
+            let text = std::fs::read_to_string(path).with_context(|| {
+                format!(
+                    "cannot read the job advert `{}`; pass a text file with the advert's words",
+                    path.display()
+                )
+            })?;
+            let ranks = crate::embed::WordRanks::load_default()?;
+            Some(crate::selection::job::Advert::read(&text, &ranks))
+        }
+        None => None,
+    };
     let report = if let Some(path) = &args.text {
         let text = if path.as_os_str() == "-" {
             std::io::read_to_string(std::io::stdin())
@@ -70,10 +86,21 @@ pub fn run(args: &Args, model: Option<&str>) -> anyhow::Result<()> {
             .with_context(|| format!("cannot transcribe `{}`", path.display()))?;
         analysis::analyze(question, &transcript, Some(&audio.samples))
     };
+    let terms = advert
+        .as_ref()
+        .map(|a| crate::selection::job::term_use(&a.terms, &report.transcript.text));
     if args.json {
-        super::print_stdout(&(serde_json::to_string_pretty(&report)? + "\n"))
+        let mut value = serde_json::to_value(&report)?;
+        if let (Some(terms), Some(object)) = (&terms, value.as_object_mut()) {
+            object.insert("job_terms".into(), serde_json::to_value(terms)?);
+        }
+        super::print_stdout(&(serde_json::to_string_pretty(&value)? + "\n"))
     } else {
-        super::print_stdout(&report::render(&report, colour()))
+        let mut text = report::render(&report, colour());
+        if let Some(terms) = &terms {
+            text.push_str(&super::practice::render_terms(terms));
+        }
+        super::print_stdout(&text)
     }
 }
 

@@ -1,4 +1,5 @@
-//! `rehearse history [--json]`: one row per session and the trend over the last sessions.
+//! `rehearse history [--json]`: one row per session and the trend over the last sessions;
+//! `rehearse history --repair`: a damaged database is copied aside and what can be read is kept.
 
 use anyhow::Context;
 
@@ -16,10 +17,18 @@ pub struct Args {
     /// How many recent sessions the trend spans.
     #[arg(long, value_name = "N", default_value_t = 5, value_parser = clap::value_parser!(u32).range(2..))]
     pub last: u32,
+
+    /// Repair a damaged history database: keep a copy of it beside it, carry every readable session
+    /// and answer into a fresh one.
+    #[arg(long, conflicts_with = "json")]
+    pub repair: bool,
 }
 
 /// Runs `rehearse history`.
 pub fn run(args: &Args) -> anyhow::Result<()> {
+    if args.repair {
+        return repair();
+    }
     let store = Store::open_default().context("cannot open the session history")?;
     let sessions = store
         .list_sessions()
@@ -39,4 +48,21 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
         trend.as_ref(),
         Style::for_stdout(),
     ))
+}
+
+/// Runs `rehearse history --repair`.
+fn repair() -> anyhow::Result<()> {
+    let data_dir = crate::paths::data_dir();
+    let recovered =
+        crate::history::recover::repair(&data_dir).context("cannot repair the session history")?;
+    let mut text = format!(
+        "repaired the history: {} sessions and {} answers kept; the damaged database is copied to `{}`\n",
+        recovered.sessions,
+        recovered.answers,
+        recovered.copy.display()
+    );
+    if recovered.incomplete {
+        text.push_str("some of it could not be read; the copy still holds it\n");
+    }
+    print_stdout(&text)
 }

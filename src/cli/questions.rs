@@ -1,5 +1,6 @@
 //! `rehearse questions [--json]` lists the question bank; `rehearse questions --check [FILE]` validates
-//! the bank, or one question file, and says what is wrong with file and line.
+//! the bank, or one question file, and says what is wrong with file and line;
+//! `rehearse questions --roles` lists the role sets with how many questions each holds.
 
 use std::path::PathBuf;
 
@@ -17,7 +18,10 @@ pub struct Args {
     /// A question file to validate (with `--check`).
     #[arg(requires = "check", value_name = "FILE")]
     pub file: Option<PathBuf>,
-    /// Print JSON: each question with id, text, category, time, checks and follow-ups.
+    /// List the role sets (for `rehearse practice --role NAME`) with the number of questions in each.
+    #[arg(long, conflicts_with = "check")]
+    pub roles: bool,
+    /// Print JSON: each question with id, text, category, time, roles, checks and follow-ups.
     #[arg(long)]
     pub json: bool,
 }
@@ -29,6 +33,8 @@ struct Listed<'a> {
     category: &'a str,
     source: &'a str,
     time: crate::questions::TargetTime,
+    roles: &'a [String],
+    sources: &'a [String],
     checks: Vec<&'a str>,
     follow_ups: &'a std::collections::BTreeMap<String, String>,
 }
@@ -40,6 +46,8 @@ fn listed(q: &Question) -> Listed<'_> {
         category: &q.category,
         source: &q.source,
         time: q.time,
+        roles: &q.roles,
+        sources: &q.sources,
         checks: q.checks.iter().map(|c| c.id.as_str()).collect(),
         follow_ups: &q.follow_ups,
     }
@@ -77,6 +85,9 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
             user_questions_dir().display()
         )
     })?;
+    if args.roles {
+        return list_roles(&bank, args.json);
+    }
     if args.check {
         let text = format!(
             "{} questions ok (shipped, plus `{}`)\n",
@@ -110,6 +121,34 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
             "{:<width$}  {:<11} {}\n",
             q.id, q.category, q.text
         ));
+    }
+    super::print_stdout(&out)
+}
+
+/// Prints each role set with its question count (text, or JSON with `name`, `about`, `questions`).
+fn list_roles(bank: &Bank, json: bool) -> anyhow::Result<()> {
+    let counted: Vec<(&crate::questions::roles::Role, usize)> = crate::questions::roles::ROLES
+        .iter()
+        .map(|role| {
+            let n = bank
+                .questions()
+                .iter()
+                .filter(|q| q.roles.iter().any(|r| r == role.name))
+                .count();
+            (role, n)
+        })
+        .collect();
+    if json {
+        let all: Vec<serde_json::Value> = counted
+            .iter()
+            .map(|(role, n)| serde_json::json!({"name": role.name, "about": role.about, "questions": n}))
+            .collect();
+        return super::print_stdout(&(serde_json::to_string_pretty(&all)? + "\n"));
+    }
+    let width = counted.iter().map(|(r, _)| r.name.len()).max().unwrap_or(0);
+    let mut out = String::new();
+    for (role, n) in &counted {
+        out.push_str(&format!("{:<width$}  {n:>3}  {}\n", role.name, role.about));
     }
     super::print_stdout(&out)
 }

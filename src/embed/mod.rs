@@ -21,8 +21,10 @@ mod error;
 mod model_dir;
 mod safetensors;
 mod tokenizer;
+mod word_rank;
 
 pub use embedder::Embedder;
 pub use embedding::{DIM, Embedding, cosine};
 pub use error::EmbedError;
 pub use model_dir::{ModelInfo, REQUIRED_FILES, inspect};
+pub use word_rank::WordRanks;

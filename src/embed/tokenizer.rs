@@ -56,3 +56,16 @@ impl WordPieces {
         Ok(encoding.get_ids().to_vec())
     }
 }
+
+/// The whole words of the vocabulary in `path` (word pieces `##...` left out) with their ids.
+pub(crate) fn whole_words(path: &Path) -> Result<Vec<(String, u32)>, EmbedError> {
+    let tokenizer = Tokenizer::from_file(path).map_err(|err| EmbedError::Tokenizer {
+        path: path.to_path_buf(),
+        reason: err.to_string(),
+    })?;
+    Ok(tokenizer
+        .get_vocab(false)
+        .into_iter()
+        .filter(|(word, _)| !word.starts_with("##"))
+        .collect())
+}

@@ -9,10 +9,14 @@ use super::HistoryError;
 
 fn io_error(action: &'static str, path: &Path) -> impl FnOnce(io::Error) -> HistoryError {
     let path = path.to_path_buf();
-    move |source| HistoryError::Io {
-        action,
-        path,
-        source,
+    move |source| match source.kind() {
+        io::ErrorKind::ReadOnlyFilesystem => HistoryError::ReadOnly,
+        io::ErrorKind::StorageFull => HistoryError::DiskFull,
+        _ => HistoryError::Io {
+            action,
+            path,
+            source,
+        },
     }
 }
 

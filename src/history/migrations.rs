@@ -62,6 +62,18 @@ pub fn migrate(conn: &mut Connection) -> Result<u32, HistoryError> {
 
 /// Applies the migrations up to `target` (for tests of the upgrade path).
 pub(crate) fn migrate_to(conn: &mut Connection, target: u32) -> Result<u32, HistoryError> {
+    // An up-to-date database needs no write lock: reading the version first lets a reader open the
+    // history while another process holds a long write transaction (or the folder is read-only).
+    let current = version(conn)?;
+    if current >= target.min(latest_version()) {
+        if current > latest_version() {
+            return Err(HistoryError::NewerSchema {
+                found: current,
+                known: latest_version(),
+            });
+        }
+        return Ok(current);
+    }
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let found = version(&tx)?;
     if found > latest_version() {

@@ -12,6 +12,7 @@
 
 mod files;
 pub mod migrations;
+pub mod recover;
 mod store;
 mod summary;
 #[cfg(test)]
@@ -84,6 +85,16 @@ pub enum HistoryError {
     /// Any other SQLite error.
     #[error("history database error: {0}")]
     Sqlite(rusqlite::Error),
+    /// The disk holding the data folder is full (or the write failed as if it were).
+    #[error(
+        "cannot write the history: the disk holding the data folder is full; free some space and try again (nothing already stored was lost)"
+    )]
+    DiskFull,
+    /// The data folder cannot be written.
+    #[error(
+        "the data folder is read-only, so the history can be read but not changed; make it writable or point `REHEARSE_HOME` at a writable folder"
+    )]
+    ReadOnly,
     /// The database was written by a newer rehearse.
     #[error(
         "the history database was written by a newer rehearse (schema {found}, this build knows {known}); update rehearse"
@@ -96,7 +107,7 @@ pub enum HistoryError {
     },
     /// The database file is not a SQLite database or is damaged.
     #[error(
-        "the history database `{}` is damaged or not a database; move it aside to start a new history",
+        "the history database `{}` is damaged or not a database; run `rehearse history --repair` to keep a copy of it and start again from what can be read",
         path.display()
     )]
     Damaged {
@@ -119,6 +130,17 @@ impl From<rusqlite::Error> for HistoryError {
         match err.sqlite_error_code() {
             Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked) => {
                 HistoryError::Busy
+            }
+            Some(rusqlite::ErrorCode::DiskFull) => HistoryError::DiskFull,
+            Some(rusqlite::ErrorCode::ReadOnly) => HistoryError::ReadOnly,
+            // SQLITE_IOERR_SHMSIZE and _WRITE: the shared-memory or data file could not grow.
+            Some(rusqlite::ErrorCode::SystemIoFailure)
+                if matches!(
+                    err,
+                    rusqlite::Error::SqliteFailure(ref e, _) if e.extended_code == 4874 || e.extended_code == 778
+                ) =>
+            {
+                HistoryError::DiskFull
             }
             _ => HistoryError::Sqlite(err),
         }
@@ -243,6 +265,17 @@ pub struct SessionSummary {
     /// Vocal variety (semitones), weighted by speaking time, over answers whose report measured it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub vocal_variety_semitones: Option<f64>,
+}
+
+/// A main answer (not a follow-up) as the rotation reads it: which session, which question, what score.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Answered {
+    /// Its session.
+    pub session: SessionId,
+    /// The question's id in the bank.
+    pub question_id: String,
+    /// The score, 0 to 100.
+    pub score: Option<u32>,
 }
 
 /// A whole session: its summary, the settings it ran with, and its answers in order.

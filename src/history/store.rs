@@ -9,7 +9,9 @@ use serde::Serialize;
 
 use super::files::{new_private_file, private_dir, private_file, tighten};
 use super::summary::summarise;
-use super::{AnswerId, HistoryError, NewAnswer, Session, SessionId, SessionSummary, StoredAnswer};
+use super::{
+    AnswerId, Answered, HistoryError, NewAnswer, Session, SessionId, SessionSummary, StoredAnswer,
+};
 
 /// The database's file name inside the data folder.
 pub const DATABASE_FILE: &str = "history.sqlite3";
@@ -66,13 +68,37 @@ fn use_wal(conn: &Connection) -> Result<(), HistoryError> {
 
 /// Opens the database file: busy timeout, WAL, foreign keys, full sync (an answer that was reported
 /// saved survives a crash of the machine too), schema migrated.
-fn open_database(db: &Path) -> Result<Connection, HistoryError> {
+pub(super) fn open_database(db: &Path) -> Result<Connection, HistoryError> {
     let mut conn = Connection::open(db)?;
     conn.busy_timeout(BUSY_TIMEOUT)?;
     use_wal(&conn)?;
     conn.pragma_update(None, "foreign_keys", true)?;
     conn.pragma_update(None, "synchronous", "FULL")?;
     super::migrations::migrate(&mut conn)?;
+    Ok(conn)
+}
+
+/// Opens the database on a read-only filesystem: `immutable` tells SQLite that nobody can change
+/// it, so it needs no lock or shared-memory file (which it could not create there).
+fn open_read_only(db: &Path) -> Result<Connection, HistoryError> {
+    let uri = format!("file:{}?immutable=1", db.display());
+    let conn = Connection::open_with_flags(
+        uri,
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_URI,
+    )?;
+    super::migrations::version(&conn).map_err(|err| match err {
+        HistoryError::Sqlite(ref inner)
+            if matches!(
+                inner.sqlite_error_code(),
+                Some(rusqlite::ErrorCode::NotADatabase | rusqlite::ErrorCode::DatabaseCorrupt)
+            ) =>
+        {
+            HistoryError::Damaged {
+                path: db.to_path_buf(),
+            }
+        }
+        other => other,
+    })?;
     Ok(conn)
 }
 
@@ -84,7 +110,16 @@ impl Store {
         let db = data_dir.join(DATABASE_FILE);
         // Create the file ourselves so it starts 0600; SQLite gives its -wal and -shm files the
         // database file's mode.
-        private_file(&db, "create the history database")?;
+        match private_file(&db, "create the history database") {
+            // A read-only folder still shows its history; any change says it cannot be made.
+            Err(HistoryError::ReadOnly) if db.is_file() => {
+                return Ok(Store {
+                    conn: open_read_only(&db)?,
+                    data_dir: data_dir.to_path_buf(),
+                });
+            }
+            other => other?,
+        }
         let conn = open_database(&db).map_err(|err| match err {
             HistoryError::Sqlite(ref inner)
                 if matches!(
@@ -269,6 +304,27 @@ impl Store {
                 summarise(id, started_at, date, finished_at, &mine)
             })
             .collect())
+    }
+
+    /// Every main answer (follow-ups left out), oldest session first and in the order given: what
+    /// the rotation of `rehearse practice` reads.
+    pub fn answered(&self) -> Result<Vec<Answered>, HistoryError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT a.session_id, a.question_id, a.score FROM answers a
+             JOIN sessions s ON s.id = a.session_id
+             WHERE a.follow_up_of IS NULL
+             ORDER BY s.started_at, s.id, a.position",
+        )?;
+        let rows = stmt
+            .query_map([], |row| {
+                Ok(Answered {
+                    session: SessionId(row.get(0)?),
+                    question_id: row.get(1)?,
+                    score: row.get(2)?,
+                })
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(rows)
     }
 
     /// The newest session's id, or [`HistoryError::NoSessions`].

@@ -195,5 +195,44 @@ fn a_damaged_database_says_what_to_do() {
     std::fs::write(tmp.path().join(DATABASE_FILE), vec![b'x'; 4096]).unwrap();
     let err = Store::open(tmp.path()).err().unwrap();
     assert!(matches!(err, HistoryError::Damaged { .. }), "{err}");
-    assert!(err.to_string().contains("move it aside"), "{err}");
+    assert!(
+        err.to_string().contains("rehearse history --repair"),
+        "{err}"
+    );
+}
+
+#[test]
+fn answered_lists_main_answers_oldest_session_first_without_follow_ups() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut store = Store::open(tmp.path()).unwrap();
+    // The later session is started first, so id order and time order differ.
+    let later = store
+        .start_session(at(1_700_100_000), &serde_json::json!({}))
+        .unwrap();
+    let earlier = store
+        .start_session(at(1_700_000_000), &serde_json::json!({}))
+        .unwrap();
+    let main = store
+        .save_answer(earlier, &NewAnswer::from_report(REPORT).unwrap())
+        .unwrap();
+    let mut follow = NewAnswer::from_report(REPORT).unwrap();
+    follow.follow_up_of = Some(main);
+    follow.follow_up_check = Some("lesson-applied".into());
+    store.save_answer(earlier, &follow).unwrap();
+    let mut other = NewAnswer::from_report(REPORT).unwrap();
+    other.question_id = "conflict".into();
+    other.score = Some(30);
+    store.save_answer(later, &other).unwrap();
+    let answered = store.answered().unwrap();
+    let seen: Vec<(SessionId, &str, Option<u32>)> = answered
+        .iter()
+        .map(|a| (a.session, a.question_id.as_str(), a.score))
+        .collect();
+    assert_eq!(
+        seen,
+        vec![
+            (earlier, "failure", Some(72)),
+            (later, "conflict", Some(30))
+        ]
+    );
 }

@@ -199,8 +199,14 @@ fn read_model_bin(path: &Path) -> Result<Parsed, Ct2Error> {
             source,
         })?
         .len();
+    parse_model_bin(BufReader::new(file), size, path)
+}
+
+/// Parses a `model.bin` of `size` bytes from `inner`; `path` names it in errors. No size field is
+/// allocated before it is checked against the bytes left.
+fn parse_model_bin<R: Read>(inner: R, size: u64, path: &Path) -> Result<Parsed, Ct2Error> {
     let mut r = Reader {
-        inner: BufReader::new(file),
+        inner,
         path,
         left: size,
     };
@@ -223,8 +229,10 @@ fn read_model_bin(path: &Path) -> Result<Parsed, Ct2Error> {
         let dtype = DType::from_id(dtype_id)
             .ok_or_else(|| r.format(format!("unknown dtype {dtype_id} for `{name}`")))?;
         let bytes = r.u32()? as usize;
-        let elements: usize = dims.iter().product();
-        if bytes != elements * dtype.size() {
+        let expected = dims
+            .iter()
+            .try_fold(dtype.size(), |acc, &dim| acc.checked_mul(dim));
+        if expected != Some(bytes) {
             return Err(r.format(format!("`{name}` holds {bytes} bytes for shape {dims:?}")));
         }
         let data = r.bytes(bytes)?;
@@ -350,5 +358,81 @@ mod tests {
         std::fs::write(dir.path().join("vocabulary.txt"), b"a\nb\n").unwrap();
         let err = read_dir(dir.path()).unwrap_err();
         assert!(matches!(err, Ct2Error::Format { .. }), "{err}");
+    }
+
+    fn string(out: &mut Vec<u8>, text: &str) {
+        out.extend_from_slice(&((text.len() + 1) as u16).to_le_bytes());
+        out.extend_from_slice(text.as_bytes());
+        out.push(0);
+    }
+
+    /// A small but well-formed `model.bin`: two variables and an alias.
+    fn model_bin() -> Vec<u8> {
+        let mut out = 6u32.to_le_bytes().to_vec();
+        string(&mut out, "WhisperSpec");
+        out.extend_from_slice(&1u32.to_le_bytes());
+        out.extend_from_slice(&2u32.to_le_bytes());
+        string(&mut out, "encoder/conv1/weight");
+        out.push(2);
+        for dim in [2u32, 3] {
+            out.extend_from_slice(&dim.to_le_bytes());
+        }
+        out.push(4);
+        out.extend_from_slice(&12u32.to_le_bytes());
+        out.extend(std::iter::repeat_n(0x3Cu8, 12));
+        string(&mut out, "decoder/start_id");
+        out.push(0);
+        out.push(3);
+        out.extend_from_slice(&4u32.to_le_bytes());
+        out.extend_from_slice(&50_257u32.to_le_bytes());
+        out.extend_from_slice(&1u32.to_le_bytes());
+        string(&mut out, "decoder/embeddings/weight");
+        string(&mut out, "encoder/conv1/weight");
+        out
+    }
+
+    fn parse(bytes: &[u8], size: u64) -> Result<Parsed, Ct2Error> {
+        parse_model_bin(std::io::Cursor::new(bytes), size, Path::new("model.bin"))
+    }
+
+    #[test]
+    fn a_well_formed_model_bin_parses() {
+        let bytes = model_bin();
+        let (spec, variables, aliases) = parse(&bytes, bytes.len() as u64).unwrap();
+        assert_eq!(spec, "WhisperSpec");
+        assert_eq!(variables["encoder/conv1/weight"].dims, vec![2, 3]);
+        assert_eq!(variables["decoder/start_id"].as_int(), Some(50_257));
+        assert_eq!(aliases["decoder/embeddings/weight"], "encoder/conv1/weight");
+    }
+
+    #[test]
+    fn a_variable_claiming_4_gb_is_refused_before_any_allocation() {
+        let mut bytes = model_bin();
+        // The first variable's byte count, and dimensions that agree with it.
+        let name_end = 4 + 14 + 4 + 4 + 23;
+        bytes[name_end + 1..name_end + 5].copy_from_slice(&0x3FFF_FFFFu32.to_le_bytes());
+        bytes[name_end + 5..name_end + 9].copy_from_slice(&1u32.to_le_bytes());
+        bytes[name_end + 9] = 0;
+        bytes[name_end + 10..name_end + 14].copy_from_slice(&0xFFFF_FFFCu32.to_le_bytes());
+        let err = parse(&bytes, bytes.len() as u64).unwrap_err();
+        assert!(err.to_string().contains("truncated"), "{err}");
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2_000))]
+
+        #[test]
+        fn damaged_model_bins_never_panic(
+            edits in proptest::collection::vec((0usize..200, proptest::prelude::any::<u8>()), 0..6),
+            cut in 0usize..200,
+        ) {
+            let mut bytes = model_bin();
+            for (at, value) in edits {
+                let at = at % bytes.len();
+                bytes[at] = value;
+            }
+            bytes.truncate(cut.max(1).min(bytes.len()));
+            let _ = parse(&bytes, bytes.len() as u64);
+        }
     }
 }

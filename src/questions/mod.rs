@@ -6,6 +6,7 @@
 //! [`Question::validate`] checks what serde cannot (known check ids, sane thresholds).
 
 mod bank;
+pub mod roles;
 mod schema;
 pub mod shared;
 
@@ -60,6 +61,8 @@ id = "demo"
 text = "Tell me about a demo."
 category = "behavioural"
 time = { min = 30, ideal = 60, max = 90 }
+roles = ["general"]
+sources = ["https://example.org/advice"]
 
 [[checks]]
 id = "specific-story"
@@ -86,7 +89,7 @@ id = "specific-story"
         let text = MINIMAL.replace("specific-story", "no-such-check");
         let err = parse_question(&text, "demo.toml").unwrap_err().to_string();
         assert!(
-            err.contains("line 8") && err.contains("no-such-check"),
+            err.contains("line 10") && err.contains("no-such-check"),
             "{err}"
         );
     }
@@ -106,8 +109,64 @@ id = "specific-story"
     }
 
     #[test]
+    fn unknown_role_names_file_and_line() {
+        let text = MINIMAL.replace("[\"general\"]", "[\"general\", \"nursing\"]");
+        let err = parse_question(&text, "demo.toml").unwrap_err().to_string();
+        assert!(
+            err.contains("demo.toml: line 6") && err.contains("unknown role `nursing`"),
+            "{err}"
+        );
+        assert!(
+            err.contains("nursing-care"),
+            "the message lists the names: {err}"
+        );
+    }
+
+    #[test]
+    fn roles_are_required_and_not_empty() {
+        let text = MINIMAL.replace("roles = [\"general\"]\n", "");
+        let err = parse_question(&text, "demo.toml").unwrap_err().to_string();
+        assert!(err.contains("missing field `roles`"), "{err}");
+        let text = MINIMAL.replace("[\"general\"]", "[]");
+        let err = parse_question(&text, "demo.toml").unwrap_err().to_string();
+        assert!(
+            err.contains("line 6") && err.contains("`roles` is empty"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_source_must_be_an_address() {
+        let text = MINIMAL.replace("https://example.org/advice", "The Muse, 2023");
+        let err = parse_question(&text, "demo.toml").unwrap_err().to_string();
+        assert!(
+            err.contains("line 7") && err.contains("not a web address"),
+            "{err}"
+        );
+    }
+
+    #[test]
     fn line_column_counts_from_one() {
         assert_eq!(line_column("ab\ncd", 4), (2, 2));
         assert_eq!(line_column("ab", 0), (1, 1));
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2_000))]
+
+        #[test]
+        fn damaged_question_files_never_panic(text in crate::fuzz::mutated(MINIMAL, 8)) {
+            if let Err(err) = parse_question(&text, "demo.toml") {
+                let message = err.to_string();
+                proptest::prop_assert!(message.contains("demo.toml"), "{}", message);
+            }
+        }
+
+        #[test]
+        fn damaged_shipped_questions_never_panic(
+            text in crate::fuzz::mutated(include_str!("../../prompts/failure.toml"), 12),
+        ) {
+            let _ = parse_question(&text, "failure.toml");
+        }
     }
 }

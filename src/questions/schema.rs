@@ -20,6 +20,11 @@ pub struct Question {
     pub category: String,
     /// Target speaking time in seconds.
     pub time: TargetTime,
+    /// The role sets this question belongs to (names from [`super::roles::ROLES`]); at least one.
+    pub roles: Vec<String>,
+    /// Where the advice behind its checks is published: web addresses only, no copied text.
+    #[serde(default)]
+    pub sources: Vec<String>,
     /// Follow-up prompts keyed by the check they probe, asked when that check does not pass.
     #[serde(default)]
     pub follow_ups: BTreeMap<String, String>,
@@ -31,6 +36,10 @@ pub struct Question {
     /// Where the question came from (`prompts/failure.toml` or a user file path). Not read from TOML.
     #[serde(skip)]
     pub source: String,
+    /// The longest an answer may be in this session, when an interview plan sets it (seconds). Not
+    /// read from a question file.
+    #[serde(skip)]
+    pub limit_seconds: Option<f64>,
 }
 
 /// Target speaking time in seconds: under `min` or over `max` is outside the pass band.
@@ -180,6 +189,7 @@ impl Question {
                 "`time` needs 0 < min <= ideal <= max (seconds)".into(),
             ));
         }
+        self.validate_roles_and_sources()?;
         if self.checks.is_empty() {
             return Err((
                 Some("id".into()),
@@ -224,6 +234,51 @@ impl Question {
                 Some("[delivery]".into()),
                 "`[delivery]` thresholds must be ordered (low before high, pass before warn before fail)".into(),
             ));
+        }
+        Ok(())
+    }
+}
+
+impl Question {
+    fn validate_roles_and_sources(&self) -> Result<(), (Option<String>, String)> {
+        if self.roles.is_empty() {
+            return Err((
+                Some("roles".into()),
+                format!(
+                    "`roles` is empty; name at least one role set: {}",
+                    super::roles::names().join(", ")
+                ),
+            ));
+        }
+        let mut seen: Vec<&str> = Vec::new();
+        for role in &self.roles {
+            if super::roles::get(role).is_none() {
+                return Err((
+                    Some(format!("\"{role}\"")),
+                    format!(
+                        "unknown role `{role}`; use one of: {}",
+                        super::roles::names().join(", ")
+                    ),
+                ));
+            }
+            if seen.contains(&role.as_str()) {
+                return Err((
+                    Some(format!("\"{role}\"")),
+                    format!("role `{role}` is listed twice"),
+                ));
+            }
+            seen.push(role);
+        }
+        for source in &self.sources {
+            let address = source.starts_with("https://") || source.starts_with("http://");
+            if !address || source.contains(char::is_whitespace) {
+                return Err((
+                    Some("sources".into()),
+                    format!(
+                        "source `{source}` is not a web address; `sources` lists addresses (https://...) only"
+                    ),
+                ));
+            }
         }
         Ok(())
     }

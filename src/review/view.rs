@@ -233,4 +233,24 @@ mod tests {
         assert_eq!(r.checks[0].outcome, "skipped");
         assert!(ReportView::parse("{}").is_ok());
     }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2_000))]
+
+        #[test]
+        fn damaged_stored_reports_never_panic(text in crate::fuzz::mutated(
+            r#"{"question": {"id": "failure", "text": "Have you ever failed?"},
+             "transcript": {"text": "um I missed", "words": [{"text": "um", "start": 1.2, "end": 1.4, "filler": true}]},
+             "delivery": {"speaking_seconds": 84.2, "words": 212, "words_per_minute": 151.0,
+                          "fillers": {"count": 7, "per_minute": 5.0, "items": [{"text": "um", "start": 3.2}]},
+                          "pauses": {"count": 1, "long_count": 1, "longest_seconds": 2.8,
+                                     "items": [{"start": 10.1, "end": 12.9}]}},
+             "checks": [{"id": "admits-failure", "outcome": "pass", "message": "Good.",
+                         "evidence": [{"quote": "I missed", "start": 12.4}]}],
+             "score": 82}"#, 10,
+        )) {
+            let _ = ReportView::parse(&text);
+            let _ = crate::history::NewAnswer::from_report(text);
+        }
+    }
 }

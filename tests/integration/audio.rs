@@ -122,13 +122,14 @@ fn a_question_with_its_own_recording_plays_that_instead() {
 
 #[test]
 fn say_without_an_engine_prints_the_text_with_a_notice() {
+    // espeak-ng chosen (the default is the neural voice, tests/integration/voice.rs).
     let run = Rehearse::new()
-        .args(["say", "Why this job?"])
+        .args(["say", "Why this job?", "--voice", "espeak"])
         .env("REHEARSE_ESPEAK", "/nonexistent/espeak-ng")
         .run();
     // Not installed: the text on stdout, one notice on stderr saying how to install it.
     let run_missing = Rehearse::new()
-        .args(["say", "Why this job?"])
+        .args(["say", "Why this job?", "--voice", "espeak"])
         .env("PATH", "/nonexistent")
         .run();
     for run in [run, run_missing] {

@@ -200,6 +200,7 @@ id = "mentoring"
 text = "How do you help people who are new to the team?"
 category = "behavioural"
 time = { min = 20, ideal = 60, max = 90 }
+roles = ["general"]
 
 [[checks]]
 id = "mentored-someone"

@@ -238,11 +238,13 @@ impl<S: CaptureSource> Worker<S> {
         match result {
             Ok(()) => None,
             Err(err) => {
-                // Give up on the writer without finalising it: its header holds the last flush,
-                // which is what the disk really has.
+                // Give up on the writer without finalising it (that would write again), then bring
+                // the header up to what the disk really holds: the repair only rewrites the header
+                // in place and cuts a partial sample, so it needs no free space.
                 if let Some(writer) = self.writer.take() {
                     std::mem::forget(writer);
                 }
+                let _ = crate::audio::repair::repair_wav(&self.options.output);
                 Some(write_failed(err))
             }
         }

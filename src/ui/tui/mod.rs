@@ -67,7 +67,7 @@ pub(crate) fn take_answer(
     show.asking(turn).map_err(InterviewError::Frontend)?;
     match voice::speak(turn.prompt, None, &context.voice) {
         Ok(Spoken::Played(_)) => {}
-        Ok(Spoken::TextOnly { notice }) => {
+        Ok(Spoken::TextOnly { notice } | Spoken::FellBack { notice, .. }) => {
             if !context.voice_notice_shown {
                 show.note(&notice);
                 context.voice_notice_shown = true;
@@ -81,7 +81,12 @@ pub(crate) fn take_answer(
         return Ok(Asked::Quit);
     }
     let path = (context.new_recording)().map_err(InterviewError::Frontend)?;
-    let max = live::max_seconds(&context.live, turn.question.time.max);
+    // An interview plan's limit for this question comes first, then `--max-seconds`, then twice the
+    // question's longest target time.
+    let max = turn
+        .question
+        .limit_seconds
+        .unwrap_or_else(|| live::max_seconds(&context.live, turn.question.time.max));
     show.recording(turn, max)
         .map_err(InterviewError::Frontend)?;
     let mut incremental = live::start_transcription(&context.live, &context.transcriber);

@@ -1,0 +1,150 @@
+//! Signals at several moments of one practice session's life, on one data folder (issue 15): SIGTERM
+//! before the first answer, SIGKILL in the middle of an answer, SIGTERM after an answer was stored;
+//! and the sound server dying mid-answer. SIGTERM is taken like Ctrl-C (exit status 1, one sentence).
+//! Nothing recorded or stored before the fault is lost: the killed answer's WAV reads back whole (the
+//! next run repairs it when the kill fell between header updates), the stored answer is reviewed.
+
+use std::ffi::OsString;
+use std::path::Path;
+use std::time::Duration;
+
+use crate::practice::{NO_LESSON, json_in, spoken};
+use crate::virtual_audio::{PulseCable, spawn_rehearse};
+
+const LONG: Duration = Duration::from_secs(120);
+
+fn envs(cable: &PulseCable, home: &Path) -> Vec<(OsString, OsString)> {
+    let mut envs = cable.envs();
+    envs.push(("REHEARSE_HOME".into(), home.into()));
+    envs
+}
+
+const PRACTICE: [&str; 5] = [
+    "practice",
+    "--question",
+    "failure",
+    "--stop-on-silence",
+    "0",
+];
+
+#[test]
+fn signals_before_during_and_after_an_answer_lose_nothing() {
+    let cable = PulseCable::start();
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().join("data");
+    let answer = spoken(dir.path(), "answer", NO_LESSON);
+
+    // Before the answer: while the models load.
+    let running = spawn_rehearse(&PRACTICE, &envs(&cable, &home));
+    running.wait_for_line("loading the speech model", LONG);
+    running.signal("TERM");
+    let (code, _, err, _) = running.wait(LONG);
+    one_sentence(code, &err);
+    let history = json_in(&home, &["history", "--json"]);
+    println!("after TERM before the answer: {history}");
+
+    // During the answer: SIGKILL once the answer has been played in.
+    let running = spawn_rehearse(&PRACTICE, &envs(&cable, &home));
+    running.wait_for_line("speak now", LONG);
+    cable.play_into_mic(&answer);
+    running.signal("KILL");
+    let (code, _, _, _) = running.wait(LONG);
+    assert_eq!(code, None, "killed by the signal");
+    let recordings: Vec<_> = walk_wavs(&home.join("recordings"));
+    assert!(
+        !recordings.is_empty(),
+        "the killed answer's recording is on disk"
+    );
+
+    // After an answer: the first answer is stored when the follow-up is asked; SIGTERM then.
+    // This time silence ends the answer (the default 3 s), and the follow-up comes.
+    let running = spawn_rehearse(&PRACTICE[..3], &envs(&cable, &home));
+    running.wait_for_line("speak now", LONG);
+    cable.play_into_mic(&answer);
+    running.wait_for_line("speak now", LONG);
+    running.signal("TERM");
+    let (code, _, err, _) = running.wait(LONG);
+    one_sentence(code, &err);
+    // The run repaired the killed answer's WAV when the kill fell between two header updates (it
+    // says so on stderr); either way the whole answer must read back.
+    println!("repaired: {}", err.contains("repaired"));
+    for wav in &recordings {
+        let audio = rehearse::audio::decode::read_wav(wav).expect("the killed recording reads");
+        println!("{}: {:.1} s", wav.display(), audio.duration_seconds);
+        assert!(audio.duration_seconds > 3.0, "{}", wav.display());
+    }
+    let review = json_in(&home, &["review", "--json"]);
+    let answers = review["answers"].as_array().unwrap();
+    // The first answer, and the follow-up the signal cut short (kept like Ctrl-C keeps it).
+    assert!(!answers.is_empty(), "{review}");
+    let text = answers[0]["report"]["transcript"]["text"]
+        .as_str()
+        .unwrap()
+        .to_lowercase();
+    assert!(text.contains("deadline"), "{text}");
+}
+
+/// SIGTERM is taken like Ctrl-C: exit status 1 and one error line saying what was kept.
+fn one_sentence(code: Option<i32>, err: &str) {
+    assert_eq!(code, Some(1), "{err}");
+    let errors: Vec<&str> = err
+        .lines()
+        .filter(|l| l.starts_with("rehearse: error:"))
+        .collect();
+    assert_eq!(errors.len(), 1, "{err}");
+    println!("{}", errors[0]);
+}
+
+fn walk_wavs(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return out;
+    };
+    for entry in entries.filter_map(Result::ok) {
+        let path = entry.path();
+        if path.is_dir() {
+            out.extend(walk_wavs(&path));
+        } else if path.extension().is_some_and(|e| e == "wav") {
+            out.push(path);
+        }
+    }
+    out
+}
+
+#[test]
+fn the_sound_server_dying_mid_answer_keeps_the_answer_and_says_so() {
+    let mut cable = PulseCable::start();
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().join("data");
+    let answer = spoken(dir.path(), "answer", NO_LESSON);
+    let running = spawn_rehearse(&PRACTICE, &envs(&cable, &home));
+    running.wait_for_line("speak now", LONG);
+    cable.play_into_mic(&answer);
+    std::thread::sleep(Duration::from_millis(500));
+    cable.kill_server();
+    let (code, out, err, _) = running.wait(LONG);
+    assert_eq!(code, Some(1), "stdout:\n{out}\nstderr:\n{err}");
+    let errors: Vec<&str> = err
+        .lines()
+        .filter(|l| l.starts_with("rehearse: error:"))
+        .collect();
+    assert_eq!(errors.len(), 1, "{err}");
+    println!("{}", errors[0]);
+    let recordings = walk_wavs(&home.join("recordings"));
+    assert_eq!(recordings.len(), 1, "{recordings:?}");
+    let audio = rehearse::audio::decode::read_wav(&recordings[0]).expect("the answer reads");
+    assert!(
+        audio.duration_seconds > 3.0,
+        "{:.1} s",
+        audio.duration_seconds
+    );
+    let review = json_in(&home, &["review", "--json"]);
+    let text = review["answers"][0]["report"]["transcript"]["text"]
+        .as_str()
+        .unwrap_or_default()
+        .to_lowercase();
+    assert!(
+        text.contains("deadline"),
+        "the answer is in the history: {review}"
+    );
+}
