@@ -32,6 +32,19 @@ pub fn weights_path(dir: &Path) -> PathBuf {
 /// A quick check of an installed copy (no hashing): every listed file has its listed size and the
 /// folder passes the embedder's own checks. Returns the bytes installed.
 pub fn check(model: &SentenceModel, dir: &Path) -> anyhow::Result<u64> {
+    let total = check_sizes(model, dir)?;
+    crate::embed::inspect(dir)?;
+    Ok(total)
+}
+
+/// The full check: sizes and SHA-256 of every listed file, then the embedder's checks.
+pub fn verify(model: &SentenceModel, dir: &Path) -> anyhow::Result<()> {
+    check(model, dir)?;
+    check_hashes(model, dir)
+}
+
+/// Every listed file of a packaged item is in `dir` with its listed size. Returns the bytes.
+pub(crate) fn check_sizes(model: &SentenceModel, dir: &Path) -> anyhow::Result<u64> {
     let mut total = 0;
     for file in &model.files {
         let path = dir.join(&file.path);
@@ -43,13 +56,11 @@ pub fn check(model: &SentenceModel, dir: &Path) -> anyhow::Result<u64> {
         }
         total += size;
     }
-    crate::embed::inspect(dir)?;
     Ok(total)
 }
 
-/// The full check: sizes and SHA-256 of every listed file, then the embedder's checks.
-pub fn verify(model: &SentenceModel, dir: &Path) -> anyhow::Result<()> {
-    check(model, dir)?;
+/// Every listed file of a packaged item in `dir` has its listed SHA-256.
+pub(crate) fn check_hashes(model: &SentenceModel, dir: &Path) -> anyhow::Result<()> {
     for file in &model.files {
         let got = download::sha256_file(&dir.join(&file.path))?;
         if got != file.sha256 {

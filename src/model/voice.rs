@@ -10,7 +10,7 @@
 
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, bail};
+use anyhow::Context;
 
 use super::download::{self, Outcome, Progress};
 use super::manifest::SentenceModel;
@@ -39,38 +39,13 @@ pub fn provenance_path(dir: &Path) -> PathBuf {
 
 /// A quick check (no hashing): every listed file is there with its listed size. Returns the bytes.
 pub fn check(item: &Packaged, dir: &Path) -> anyhow::Result<u64> {
-    let mut total = 0;
-    for file in &item.files {
-        let path = dir.join(&file.path);
-        let size = std::fs::metadata(&path)
-            .with_context(|| format!("`{}` is missing", path.display()))?
-            .len();
-        if size != file.size {
-            bail!(
-                "`{}` has {size} bytes, expected {}",
-                path.display(),
-                file.size
-            );
-        }
-        total += size;
-    }
-    Ok(total)
+    super::sentence::check_sizes(item, dir)
 }
 
 /// The full check: sizes and SHA-256 of every listed file.
 pub fn verify(item: &Packaged, dir: &Path) -> anyhow::Result<()> {
     check(item, dir)?;
-    for file in &item.files {
-        let got = download::sha256_file(&dir.join(&file.path))?;
-        if got != file.sha256 {
-            bail!(
-                "`{}` has SHA-256 {got}, expected {}",
-                file.path,
-                file.sha256
-            );
-        }
-    }
-    Ok(())
+    super::sentence::check_hashes(item, dir)
 }
 
 /// Installs `item` into `models_dir` unless a verified copy is already there.
