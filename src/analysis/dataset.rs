@@ -49,10 +49,15 @@ struct File {
 
 /// Reads every `*.toml` file of a folder, in name order, tagging each answer with nothing more.
 pub fn load_dir(dir: &Path) -> anyhow::Result<Vec<LabelledAnswer>> {
+    load_files(dir, |_| true)
+}
+
+/// The answers of the `*.toml` files of `dir` whose name `keep` accepts, in name order.
+fn load_files(dir: &Path, keep: impl Fn(&Path) -> bool) -> anyhow::Result<Vec<LabelledAnswer>> {
     let mut paths: Vec<_> = std::fs::read_dir(dir)?
         .filter_map(Result::ok)
         .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+        .filter(|p| p.extension().is_some_and(|e| e == "toml") && keep(p))
         .collect();
     paths.sort();
     let mut out = Vec::new();
@@ -88,26 +93,12 @@ pub fn load_for_question(
     question: &str,
     ids: &[&str],
 ) -> anyhow::Result<Vec<LabelledAnswer>> {
-    let mut paths: Vec<_> = std::fs::read_dir(dir)?
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
-        .filter(|p| {
-            p.file_stem()
-                .and_then(|s| s.to_str())
-                .and_then(|s| question_of_file(s, ids))
-                == Some(question)
-        })
-        .collect();
-    paths.sort();
-    let mut out = Vec::new();
-    for path in paths {
-        let text = std::fs::read_to_string(&path)?;
-        let file: File = toml::from_str(&text)
-            .map_err(|e| anyhow::anyhow!("{}: {}", path.display(), e.message()))?;
-        out.extend(file.answer);
-    }
-    Ok(out)
+    load_files(dir, |p| {
+        p.file_stem()
+            .and_then(|s| s.to_str())
+            .and_then(|s| question_of_file(s, ids))
+            == Some(question)
+    })
 }
 
 /// The source page normalised for the split: lower case, without scheme, `www.` and trailing `/`.
