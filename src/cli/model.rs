@@ -308,22 +308,7 @@ fn download_sentence_model(known: &SentenceModel) -> anyhow::Result<()> {
     let mut progress = StderrProgress::new();
     let outcome = sentence::fetch(known, &paths::models_dir(), &mut progress)
         .with_context(|| format!("cannot install the sentence model `{}`", known.name))?;
-    match outcome {
-        Outcome::AlreadyPresent(path) => eprintln!(
-            "rehearse: `{}` is already installed at {}",
-            known.name,
-            path.display()
-        ),
-        Outcome::Downloaded(path) | Outcome::Converted(path) | Outcome::Unpacked(path) => {
-            eprintln!(
-                "rehearse: installed `{}` ({}, {}) at {}",
-                known.name,
-                known.origin,
-                known.license,
-                path.display()
-            );
-        }
-    }
+    report_installed(known, &outcome);
     Ok(())
 }
 
@@ -335,24 +320,29 @@ fn download_voice(known: &SentenceModel) -> anyhow::Result<()> {
     for item in [&runtime, known] {
         let outcome = model_voice::fetch(item, &paths::models_dir(), &mut progress)
             .with_context(|| format!("cannot install `{}`", item.name))?;
-        match outcome {
-            Outcome::AlreadyPresent(path) => eprintln!(
-                "rehearse: `{}` is already installed at {}",
-                item.name,
-                path.display()
-            ),
-            Outcome::Downloaded(path) | Outcome::Converted(path) | Outcome::Unpacked(path) => {
-                eprintln!(
-                    "rehearse: installed `{}` ({}, {}) at {}",
-                    item.name,
-                    item.origin,
-                    item.license,
-                    path.display()
-                );
-            }
-        }
+        report_installed(item, &outcome);
     }
     Ok(())
+}
+
+/// Says where a packaged item is, and its origin and licence when it was just installed.
+fn report_installed(item: &SentenceModel, outcome: &Outcome) {
+    match outcome {
+        Outcome::AlreadyPresent(path) => eprintln!(
+            "rehearse: `{}` is already installed at {}",
+            item.name,
+            path.display()
+        ),
+        Outcome::Downloaded(path) | Outcome::Converted(path) | Outcome::Unpacked(path) => {
+            eprintln!(
+                "rehearse: installed `{}` ({}, {}) at {}",
+                item.name,
+                item.origin,
+                item.license,
+                path.display()
+            );
+        }
+    }
 }
 
 fn import(
