@@ -95,6 +95,10 @@ impl IncrementalTranscriber {
         let worker = std::thread::Builder::new()
             .name("rehearse-transcribe".into())
             .spawn(move || {
+                // The text of each finished stretch by the answer sample it ends at: the stretch
+                // that starts there gets it as context, as in whole-file transcription. (A withdrawn
+                // tentative stretch ends in a pause that no later stretch starts from.)
+                let mut text_ending_at: BTreeMap<usize, String> = BTreeMap::new();
                 for job in job_rx {
                     if job.cancel.load(Ordering::Relaxed) {
                         continue;
@@ -102,11 +106,18 @@ impl IncrementalTranscriber {
                     let offset = job.offset_samples as f64 / RATE;
                     let part = PartOptions {
                         cancel: Some(Arc::clone(&job.cancel)),
+                        context: text_ending_at
+                            .get(&job.offset_samples)
+                            .cloned()
+                            .unwrap_or_default(),
                     };
                     let started = std::time::Instant::now();
-                    let words = transcriber
-                        .transcribe_part(&job.samples, &part)
-                        .map(|t| shift(t.words, offset));
+                    let transcript = transcriber.transcribe_part(&job.samples, &part);
+                    if let Ok(t) = &transcript {
+                        text_ending_at
+                            .insert(job.offset_samples + job.samples.len(), t.text.clone());
+                    }
+                    let words = transcript.map(|t| shift(t.words, offset));
                     let busy = started.elapsed().as_secs_f64();
                     let text = match (&reader, job.committed, &words) {
                         (Some(_), true, Ok(words)) => Some(

@@ -18,6 +18,7 @@ use std::sync::atomic::AtomicBool;
 
 use anyhow::Context;
 
+use crate::audio::vad::Span;
 use crate::model::{self, ModelFile};
 use crate::transcript::Transcript;
 use whisper::{Architecture, Engine, RunOptions};
@@ -41,6 +42,21 @@ const MIN_PART_CONTEXT: f64 = 1000.0;
 pub struct PartOptions {
     /// Set from another thread to abandon the part.
     pub cancel: Option<Arc<AtomicBool>>,
+    /// The text said before the part (the previous stretch's words), given to Whisper after the
+    /// filler prompt: a stretch that starts cold mishears its first words.
+    pub context: String,
+}
+
+/// `context` followed by the text of `words`.
+fn join_context(context: &str, words: &[crate::transcript::Word]) -> String {
+    let mut text = context.to_string();
+    for word in words {
+        if !text.is_empty() {
+            text.push(' ');
+        }
+        text.push_str(&word.text);
+    }
+    text
 }
 
 /// The encoder context for `seconds` of audio: the audio plus 1 s, at least [`MIN_PART_CONTEXT`];
@@ -150,6 +166,7 @@ impl Transcriber {
         let progress = std::rc::Rc::new(std::cell::RefCell::new(progress));
         let total = samples.len().max(1) as f64;
         let mut words = Vec::new();
+        let mut previous_text = String::new();
         for (offset, stretch) in &stretches {
             let (offset, length) = (*offset, stretch.len());
             let report = progress.borrow().is_some().then(|| {
@@ -161,7 +178,12 @@ impl Transcriber {
                     }
                 }) as Box<dyn FnMut(i32)>
             });
-            let part = self.run(stretch, report, &PartOptions::default())?;
+            let options = PartOptions {
+                cancel: None,
+                context: previous_text,
+            };
+            let part = self.run(stretch, report, &options)?;
+            previous_text = part.text.clone();
             words.extend(incremental::shift(part.words, offset as f64 / 16_000.0));
         }
         Ok(Transcript::from_words(
@@ -187,6 +209,58 @@ impl Transcriber {
         part: &PartOptions,
     ) -> anyhow::Result<Transcript> {
         let duration = samples.len() as f64 / 16_000.0;
+        let spans = crate::audio::vad::speech_spans(samples);
+        let mut words = self.decode(samples, &spans, progress, part, &part.context)?;
+        // Whisper ends a window when it decodes its end token, and whisper.cpp then skips the rest of
+        // the window: speech after that point is lost (the last sentence of an answer, or all of it
+        // after a lead-in of silence). Decode again from the last word while voice remains unheard.
+        let mut resumed_at = 0.0;
+        while let Some(from) = resume_point(&spans, words.last().map(|w| w.end), duration) {
+            if from < resumed_at + MIN_RESUME_PROGRESS {
+                break; // the same audio again would decode the same way
+            }
+            resumed_at = from;
+            let first = ((from * 16_000.0) as usize).min(samples.len());
+            let rest: Vec<Span> = spans
+                .iter()
+                .filter(|s| s.end > from)
+                .map(|s| Span {
+                    start: (s.start - from).max(0.0),
+                    end: s.end - from,
+                })
+                .collect();
+            // The words so far are the resumed run's context, as a stretch's are for the next one:
+            // without them it starts cold and mishears its first words.
+            let context = join_context(&part.context, &words);
+            let more = self.decode(&samples[first..], &rest, None, part, &context)?;
+            if more.is_empty() {
+                break;
+            }
+            let last_end = words.last().map_or(0.0, |w| w.end);
+            words.extend(
+                incremental::shift(more, from)
+                    .into_iter()
+                    .filter(|w| w.start >= last_end - 1e-6),
+            );
+        }
+        Ok(Transcript::from_words(
+            self.model.name.clone(),
+            duration,
+            words,
+        ))
+    }
+
+    /// One Whisper run over `samples` (voice detected at `spans`, in the same time base): its words,
+    /// with non-speech segments and decoding loops removed and starts moved out of silence.
+    fn decode(
+        &self,
+        samples: &[f32],
+        spans: &[Span],
+        progress: Option<Box<dyn FnMut(i32)>>,
+        part: &PartOptions,
+        context: &str,
+    ) -> anyhow::Result<Vec<crate::transcript::Word>> {
+        let duration = samples.len() as f64 / 16_000.0;
         let padded;
         let input = if samples.len() < MIN_SAMPLES {
             padded = [samples, &vec![0.0; MIN_SAMPLES - samples.len()]].concat();
@@ -195,24 +269,46 @@ impl Transcriber {
             samples
         };
         let options = RunOptions {
-            initial_prompt: self.settings.initial_prompt.clone(),
+            initial_prompt: self.engine.prompt(&self.settings.initial_prompt, context),
             threads: self.settings.threads,
             audio_ctx: self.settings.audio_ctx.or_else(|| fitted_context(duration)),
             temperature_fallback: self.settings.temperature_fallback,
             cancel: part.cancel.clone(),
         };
         let segments = self.engine.run(input, &options, progress)?;
-        let spans = crate::audio::vad::speech_spans(samples);
-        let segments = words::drop_non_speech(segments, &spans);
+        let segments = words::drop_non_speech(segments, spans);
         let mut words = words::segments_to_words(&segments, duration, self.settings.timing);
         words::cut_repetition_loops(&mut words);
-        words::snap_to_voice(&mut words, &spans);
-        Ok(Transcript::from_words(
-            self.model.name.clone(),
-            duration,
-            words,
-        ))
+        words::snap_to_voice(&mut words, spans);
+        Ok(words)
     }
+}
+
+/// Voice the decoder has not reached yet that is worth another run: at least this many seconds...
+const RESUME_MIN_VOICE: f64 = 0.5;
+/// ...in at least this much audio after the last word.
+const RESUME_MIN_AUDIO: f64 = 1.5;
+/// Silence kept before the voice a resumed run starts on.
+const RESUME_LEAD: f64 = 0.5;
+/// A resumed run must start at least this much later than the one before it.
+const MIN_RESUME_PROGRESS: f64 = 0.25;
+
+/// Where to decode again when Whisper stopped early: after the last word (`None`: no word at all),
+/// when the voice detector hears at least [`RESUME_MIN_VOICE`] of voice after it and at least
+/// [`RESUME_MIN_AUDIO`] of audio remains. The run starts at most [`RESUME_LEAD`] before the next
+/// voice, so a long pause is not decoded again (silence is where Whisper gives up).
+pub fn resume_point(spans: &[Span], last_word_end: Option<f64>, duration: f64) -> Option<f64> {
+    let from = last_word_end.unwrap_or(0.0);
+    if duration - from < RESUME_MIN_AUDIO {
+        return None;
+    }
+    let after: Vec<&Span> = spans.iter().filter(|s| s.end > from).collect();
+    let voice: f64 = after.iter().map(|s| s.end - s.start.max(from)).sum();
+    if voice < RESUME_MIN_VOICE {
+        return None;
+    }
+    let onset = after.first().map_or(from, |s| s.start.max(from));
+    Some(from.max(onset - RESUME_LEAD))
 }
 
 #[cfg(test)]
@@ -226,5 +322,25 @@ mod tests {
         assert_eq!(fitted_context(20.5), Some(1_075));
         assert_eq!(fitted_context(29.0), None);
         assert_eq!(fitted_context(120.0), None);
+    }
+
+    fn span(start: f64, end: f64) -> Span {
+        Span { start, end }
+    }
+
+    #[test]
+    fn unheard_voice_after_the_last_word_is_decoded_again() {
+        let spans = [span(0.1, 1.2), span(1.5, 16.6)];
+        // Whisper stopped at 14.0 s with 2.6 s of voice left: resume there.
+        assert_eq!(resume_point(&spans, Some(14.0), 17.0), Some(14.0));
+        // Nothing decoded after a 2.3 s lead-in: resume half a second before the voice.
+        let lead = [span(2.4, 20.0)];
+        assert_eq!(resume_point(&lead, None, 22.0), Some(1.9));
+        // The last word reached the end of the voice, or too little audio is left.
+        assert_eq!(resume_point(&spans, Some(16.4), 30.0), None);
+        assert_eq!(resume_point(&spans, Some(15.8), 17.0), None);
+        // A long pause before more voice is skipped, not decoded again.
+        let pause = [span(0.0, 5.0), span(12.0, 15.0)];
+        assert_eq!(resume_point(&pause, Some(5.0), 16.0), Some(11.5));
     }
 }

@@ -17,6 +17,9 @@ use whisper_rs::{
 /// Audio up to this length fits one 30 s window (with room for whisper's padding).
 const SINGLE_WINDOW_SAMPLES: usize = 29 * 16_000 + 8_000;
 
+/// Prompt tokens left unused below whisper.cpp's limit, for the start-of-previous token it adds.
+const PROMPT_MARGIN: i32 = 4;
+
 /// One token as whisper.cpp decoded it. Times are in seconds.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RawToken {
@@ -136,6 +139,36 @@ impl Engine {
         }
     }
 
+    /// The decoder prompt: `fixed` whole, then as much of the end of `context` as fits. whisper.cpp
+    /// keeps only the last half of the text context (224 tokens for every Whisper model) of a prompt,
+    /// so a long context would push the fixed part (the filler prompt) out; words are trimmed from the
+    /// context's start instead.
+    pub fn prompt(&self, fixed: &str, context: &str) -> String {
+        let join = |words: &[&str]| -> String {
+            if words.is_empty() {
+                fixed.to_string()
+            } else {
+                format!("{fixed} {}", words.join(" "))
+            }
+        };
+        let budget = usize::try_from(self.context.n_text_ctx() / 2 - PROMPT_MARGIN).unwrap_or(0);
+        let words: Vec<&str> = context.split_whitespace().collect();
+        let mut from = 0;
+        while from < words.len() {
+            let text = join(&words[from..]);
+            let tokens = self
+                .context
+                .tokenize(&text, 1024)
+                .map_or(usize::MAX, |t| t.len());
+            if tokens <= budget {
+                return text;
+            }
+            // Drop the context's start in steps of about a tenth, so the tokenizer runs a few times.
+            from += (words.len() - from).div_ceil(10);
+        }
+        fixed.to_string()
+    }
+
     /// Transcribes English speech. `progress` is called with 0 to 100 as decoding advances.
     pub fn run(
         &self,
@@ -153,6 +186,10 @@ impl Engine {
         // timestamp it decoded and runs the encoder again on the last second or two (a 10 s stretch
         // took 1.4 s instead of 0.8 s).
         params.set_single_segment(samples.len() <= SINGLE_WINDOW_SAMPLES);
+        // Non-speech tokens (brackets, parentheses, music signs) are suppressed: with the filler prompt
+        // and a fitted encoder context, Whisper otherwise opens "(" spans that wrap real words
+        // (issue 11) and annotates silence; the fillers are ordinary words and stay.
+        params.set_suppress_nst(true);
         params.set_token_timestamps(true);
         params.set_print_progress(false);
         params.set_print_realtime(false);
