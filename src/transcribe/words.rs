@@ -122,21 +122,18 @@ fn make_monotone(words: &mut [Word], duration: f64) {
     }
 }
 
-/// Moves a word's start forward to where voice begins when whisper put it in silence: its timestamps
-/// often stretch a word over the pause before it (the first word of a segment starts at the
-/// segment's start, however long the silence was). Ends are left as they are.
+/// Starts words at the voice onset the detector heard for them. Whisper's times mark where a word
+/// ends; its start is taken as the previous word's end, so a pause before a word (or the silence
+/// before a segment's first word) was counted inside the word ("I" from 0.88 to 7.04 s). When a
+/// voice span begins after a word's start and before its end, the word starts there: the last such
+/// onset, since the spans bridge the gaps inside words and a word holds no pause of its own.
+/// Ends are left as they are.
 pub fn snap_to_voice(words: &mut [Word], spans: &[Span]) {
     for word in words.iter_mut() {
-        // A start in the last moment of a span is the tail of the word before, not this word.
-        let inside = spans.iter().any(|s| {
-            s.start <= word.start + SNAP_TOLERANCE && word.start < s.end - SNAP_TOLERANCE * 2.0
-        });
-        if inside {
-            continue;
-        }
         if let Some(span) = spans
             .iter()
-            .find(|s| s.start > word.start && s.start < word.end)
+            .rev()
+            .find(|s| s.start > word.start + SNAP_TOLERANCE && s.start < word.end - MIN_VOICED)
         {
             word.start = span.start;
         }
@@ -175,6 +172,10 @@ const MAX_REPEATS: usize = 5;
 
 /// How far before a span's start a word may begin and still count as in it (detector onset lag).
 const SNAP_TOLERANCE: f64 = 0.05;
+
+/// The least of a word that must follow the onset it is moved to: a span that starts in the last
+/// moment of a word belongs to the next word.
+const MIN_VOICED: f64 = 0.06;
 
 /// Keeps the segments that hold speech: drops those where the voice detector hears none (silence,
 /// steady noise: where Whisper invents "Thank you."), and those whisper itself is confident hold no
@@ -290,6 +291,52 @@ mod tests {
         );
         assert_eq!((words[0].start, words[0].end), (1.05, 1.2));
         assert_eq!(words[1].start, 1.2, "a start inside speech stays");
+    }
+
+    #[test]
+    fn a_pause_before_a_word_is_not_counted_in_it() {
+        // "I" decoded from the end of "Yes" (0.88 s) to 7.04 s, over a pause with a noise burst in
+        // it; the word's own voice starts at 6.8 s.
+        let word = |text: &str, start: f64, end: f64| Word {
+            text: text.into(),
+            start,
+            end,
+            probability: 0.9,
+            filler: false,
+        };
+        let mut words = vec![
+            word("Yes,", 0.3, 0.88),
+            word("I", 0.88, 7.04),
+            word("did", 7.04, 7.3),
+        ];
+        let spans = [
+            Span {
+                start: 0.3,
+                end: 0.9,
+            },
+            Span {
+                start: 3.0,
+                end: 3.4,
+            },
+            Span {
+                start: 6.8,
+                end: 7.5,
+            },
+            Span {
+                start: 7.27,
+                end: 8.0,
+            },
+        ];
+        snap_to_voice(&mut words, &spans);
+        assert_eq!(words[0].start, 0.3);
+        assert_eq!(
+            words[1].start, 6.8,
+            "the pause ends where the voice of the word begins"
+        );
+        assert_eq!(
+            words[2].start, 7.04,
+            "an onset in a word's last moment is not its start"
+        );
     }
 
     #[test]
