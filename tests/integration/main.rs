@@ -20,6 +20,7 @@ mod history;
 mod how_it_sounded;
 mod incremental;
 mod job;
+mod lead_in;
 mod models;
 mod pitch;
 mod practice;
