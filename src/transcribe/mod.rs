@@ -3,7 +3,9 @@
 //!
 //! [`whisper`] holds every whisper-rs call; [`words`] turns tokens into words and drops non-speech;
 //! [`fillers`] knows the hesitation sounds. Whisper drops "um" and "uh" unless its context shows them,
-//! so every run is primed with [`fillers::FILLER_PROMPT`].
+//! so every run is primed with [`fillers::FILLER_PROMPT`], followed by the text said before it.
+//! Whisper can stop before the end of its audio; a run then resumes from the last word while the
+//! voice detector hears speech after it ([`resume_point`]).
 
 pub mod accuracy;
 pub mod fillers;

@@ -2,7 +2,7 @@
 //!
 //! Whisper's tokens are pieces of words; a token that begins with a space starts a new word and
 //! punctuation joins the word before it. Times come from the tokens' DTW alignment (or timestamps),
-//! and starts are moved out of silence using the voice detector ([`crate::audio::vad`]). Segments
+//! and each word starts at the voice onset the detector heard for it ([`crate::audio::vad`]). Segments
 //! where the detector hears no voice are dropped, which removes Whisper's habit of inventing
 //! "Thank you." over silence or noise; decoding loops are cut.
 
