@@ -160,7 +160,7 @@ fn status(
                 &r.name,
             );
             out.push_str(&format!(
-                "{} {:<8} {state}\n",
+                "{} {:<12} {state}\n",
                 if r.in_use { "*" } else { " " },
                 r.name
             ));
@@ -176,7 +176,7 @@ fn status(
                 r.problem.as_deref(),
                 &r.name,
             );
-            out.push_str(&format!("  {:<8} {state}\n", r.name));
+            out.push_str(&format!("  {:<12} {state}\n", r.name));
         }
         super::print_stdout(&out)?;
     }
