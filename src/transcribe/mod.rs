@@ -50,6 +50,17 @@ pub fn fitted_context(seconds: f64) -> Option<i32> {
     (frames < 1_500.0).then_some(frames as i32)
 }
 
+/// Whisper's CPU threads: `REHEARSE_THREADS` when it is a positive number (the benchmarks compare
+/// counts with it), else every core.
+pub fn default_threads() -> usize {
+    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+    std::env::var("REHEARSE_THREADS")
+        .ok()
+        .and_then(|v| v.trim().parse::<usize>().ok())
+        .filter(|&n| n > 0)
+        .unwrap_or(cores)
+}
+
 /// Settings of a transcription.
 #[derive(Debug, Clone)]
 pub struct Settings {
@@ -69,7 +80,7 @@ pub struct Settings {
 impl Default for Settings {
     fn default() -> Self {
         Settings {
-            threads: std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get),
+            threads: default_threads(),
             initial_prompt: fillers::FILLER_PROMPT.to_string(),
             timing: Timing::Dtw,
             audio_ctx: None,
