@@ -107,7 +107,7 @@ fn main() {
         }
     }
 
-    let threads = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+    let threads = rehearse::transcribe::default_threads();
     match packaged_tiny_en(&work).map(|dir| support::faster_whisper(&work, &dir, &wav, threads, 3))
     {
         Some(Ok((fw, words, memory))) => {

