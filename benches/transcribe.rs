@@ -15,6 +15,7 @@ use rehearse::paths;
 use rehearse::transcribe::{Settings, Transcriber};
 
 #[path = "support/mod.rs"]
+#[allow(dead_code)]
 mod support;
 
 use support::{machine, median, packaged_model, two_minutes_of_speech, write_wav};

@@ -156,6 +156,12 @@ pub fn find(name: &str) -> Option<KnownModel> {
 /// The default model.
 pub const DEFAULT_MODEL: &str = "tiny.en";
 
+/// Why [`DEFAULT_MODEL`] is the default, from the model table (`cargo bench --bench models`,
+/// BENCHMARKS.md); `rehearse model status` says it.
+pub const DEFAULT_MODEL_REASON: &str = "of the models installable offline, the only one whose report was \
+     ready within 0.5 s of the silence wait on 2 cores (0.39 s after a two-minute answer; base took 2.1 to 3.0 s, \
+     though it was more accurate), see BENCHMARKS.md";
+
 /// Every known sentence model, in manifest order.
 pub fn sentence_models() -> Vec<SentenceModel> {
     toml::from_str::<Manifest>(MANIFEST)

@@ -109,6 +109,21 @@ fn status_lists_known_models_and_the_one_in_use() {
     assert_eq!(tiny["in_use"], true);
     assert_eq!(tiny["valid"], true, "make test installs tiny.en: {tiny}");
     assert!(models.iter().any(|m| m["name"] == "base"));
+    assert_eq!(json["in_use"], "tiny.en");
+    assert!(
+        json["in_use_reason"]
+            .as_str()
+            .is_some_and(|r| r.starts_with("the default") && r.contains("BENCHMARKS.md")),
+        "{json}"
+    );
+    let chosen = Rehearse::new()
+        .args(["--model", "base", "model", "status"])
+        .run()
+        .success();
+    assert!(
+        chosen.contains("in use: base (chosen with --model or REHEARSE_MODEL)"),
+        "{chosen}"
+    );
     let err = Rehearse::new()
         .args(["model", "download", "huge-v9"])
         .run()
