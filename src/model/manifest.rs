@@ -1,6 +1,7 @@
 //! The list of known models (`models/manifest.toml`, compiled in): for Whisper models the name, file,
 //! download address, size, SHA-256, and the Python packages that carry the same weights in CTranslate2
-//! form; for the sentence model (`[[sentence_model]]`) the package it comes in and every file taken
+//! form (a q8_0 variant names no official file, only its weight format and the model whose packages it
+//! is built from); for the sentence model (`[[sentence_model]]`) the package it comes in and every file taken
 //! from it, with its size and SHA-256.
 
 use serde::Deserialize;
