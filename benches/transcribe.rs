@@ -1,6 +1,7 @@
 //! Transcription benchmark: whole-file transcription of two minutes of real speech (the clips of
-//! `../shared/speech/` joined end to end), timed for the installed `tiny.en` and an 8-bit (q8_0)
-//! conversion of the same weights, and for faster-whisper on those same weights and threads.
+//! `../shared/speech/` joined end to end), timed for the default model in f16 and q8_0 (installed as
+//! `rehearse model download` does, offline from the package index), and for faster-whisper on those
+//! same weights and threads.
 //!
 //! Run: `cargo bench --bench transcribe`. It prints a table (median of 3 runs each) and the ratios;
 //! nothing is asserted. faster-whisper is installed with pip into `target/bench/venv` on first use;
@@ -9,14 +10,15 @@
 use std::path::Path;
 use std::time::Instant;
 
-use rehearse::model::ModelFile;
-use rehearse::model::convert::{self, WeightFormat};
+use rehearse::model::{ModelFile, download, manifest};
+use rehearse::paths;
 use rehearse::transcribe::{Settings, Transcriber};
 
 #[path = "support/mod.rs"]
+#[allow(dead_code)]
 mod support;
 
-use support::{machine, median, packaged_tiny_en, two_minutes_of_speech, write_wav};
+use support::{machine, median, packaged_model, two_minutes_of_speech, write_wav};
 
 const RUNS: usize = 3;
 
@@ -38,19 +40,26 @@ fn main() {
         machine()
     );
 
-    let ct2 = packaged_tiny_en(&work);
-    let mut models = vec![(
-        "tiny.en f16 (installed)".to_string(),
-        rehearse::model::locate(None)
-            .expect("run make setup first")
-            .path,
-    )];
-    if let Some(dir) = &ct2 {
-        let q8 = work.join("ggml-tiny.en-q8_0.bin");
-        if !q8.exists() {
-            convert::convert_dir(dir, &q8, WeightFormat::Q8_0).expect("q8_0 conversion");
-        }
-        models.push(("tiny.en q8_0 (converted)".to_string(), q8));
+    // The default model and its sibling in the other weight format (f16 and q8_0 of the same weights),
+    // each installed as `rehearse model download` would, against faster-whisper on those weights.
+    let default = manifest::DEFAULT_MODEL;
+    let family = manifest::find(default)
+        .and_then(|m| m.from)
+        .unwrap_or_else(|| default.to_string());
+    let ct2 = packaged_model(&work, default);
+    let mut models = Vec::new();
+    for name in [family.clone(), format!("{family}-q8_0")] {
+        let Some(known) = manifest::find(&name) else {
+            continue;
+        };
+        download::fetch(&known, &paths::models_dir(), &mut download::Quiet)
+            .unwrap_or_else(|err| panic!("cannot install `{name}`: {err:#}"));
+        let label = format!(
+            "{name} {}{}",
+            download::weights_name(known.weights),
+            if name == default { " (default)" } else { "" }
+        );
+        models.push((label, paths::models_dir().join(&known.file)));
     }
 
     println!(
@@ -60,7 +69,7 @@ fn main() {
     let mut ours = Vec::new();
     for (name, path) in &models {
         let transcriber = Transcriber::load_file(ModelFile {
-            name: "tiny.en".into(),
+            name: family.clone(),
             path: path.clone(),
         })
         .expect("model loads");

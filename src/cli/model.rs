@@ -142,9 +142,12 @@ fn status(
         .filter(|known| wanted(&known.name))
         .map(|known| sentence_row(&known, &dir))
         .collect();
+    let reason = in_use_reason(model_spec);
     if json {
         let text = serde_json::to_string_pretty(&serde_json::json!({
             "models_dir": dir,
+            "in_use": in_use,
+            "in_use_reason": reason,
             "models": rows,
             "sentence_models": sentence_rows,
         }))?;
@@ -160,11 +163,12 @@ fn status(
                 &r.name,
             );
             out.push_str(&format!(
-                "{} {:<8} {state}\n",
+                "{} {:<12} {state}\n",
                 if r.in_use { "*" } else { " " },
                 r.name
             ));
         }
+        out.push_str(&format!("in use: {in_use} ({reason})\n"));
         if !sentence_rows.is_empty() {
             out.push_str("sentence model (content checks):\n");
         }
@@ -176,7 +180,7 @@ fn status(
                 r.problem.as_deref(),
                 &r.name,
             );
-            out.push_str(&format!("  {:<8} {state}\n", r.name));
+            out.push_str(&format!("  {:<12} {state}\n", r.name));
         }
         super::print_stdout(&out)?;
     }
@@ -199,6 +203,14 @@ fn status(
         }
     }
     Ok(())
+}
+
+/// Why the model in use is the one in use: the user's choice, or the default's measured reason.
+fn in_use_reason(model_spec: Option<&str>) -> String {
+    match model_spec {
+        Some(_) => "chosen with --model or REHEARSE_MODEL".to_string(),
+        None => format!("the default: {}", manifest::DEFAULT_MODEL_REASON),
+    }
 }
 
 /// Every model name the manifest knows, Whisper models first.

