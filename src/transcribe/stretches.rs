@@ -8,10 +8,8 @@
 //! cut goes at the quietest moment). A stretch ends in the middle of a pause of 0.3 s or more.
 //!
 //! While recording, the last stretch is the one the candidate waits for: once a pause has lasted
-//! [`Policy::tail_after`], the [`Cutter`] offers what is pending as a *tentative* stretch. If the
-//! candidate speaks again, a tentative stretch of [`Policy::keep_tentative`] or more is kept as a
-//! stretch (it ends in a pause and is already decoded; decoding it again was most of the work done
-//! while speaking), and a shorter one is withdrawn.
+//! [`Policy::tail_after`], the [`Cutter`] offers what is pending as a *tentative* stretch, withdrawn
+//! if the candidate speaks again.
 
 use std::time::Duration;
 
@@ -30,11 +28,6 @@ pub struct Policy {
     /// After a pause this long, what is pending is offered tentatively in case the answer has ended
     /// (`None`: never, as for a whole file).
     pub tail_after: Option<f64>,
-    /// A tentative stretch at least this long is kept when the candidate speaks again: it ends in a
-    /// pause, a good cut point, and its words are already decoded, so withdrawing it would only
-    /// decode the same speech again. Shorter ones are withdrawn (a stretch of a word or two lacks
-    /// the context to be heard well).
-    pub keep_tentative: f64,
 }
 
 impl Default for Policy {
@@ -45,7 +38,6 @@ impl Default for Policy {
             min_stretch: 15.0,
             max_stretch: 28.0,
             tail_after: None,
-            keep_tentative: f64::INFINITY,
         }
     }
 }
@@ -58,15 +50,10 @@ impl Policy {
         let tail = stop_on_silence.map_or(0.5, |d| (d.as_secs_f64() / 4.0).clamp(0.25, 1.0));
         Policy {
             tail_after: Some(tail),
-            keep_tentative: KEEP_TENTATIVE,
             ..Policy::default()
         }
     }
 }
-
-/// While recording, a tentative stretch of at least this many seconds is kept when speech resumes
-/// ([`Policy::keep_tentative`]).
-pub const KEEP_TENTATIVE: f64 = 4.0;
 
 /// What the cutter decided after some samples.
 #[derive(Debug, PartialEq)]
@@ -136,15 +123,8 @@ impl Cutter {
             if voiced {
                 self.pause_start = None;
                 self.voice_end = at;
-                if let Some(until) = self.tentative_until.take() {
-                    // The answer goes on: keep the tentative stretch if it is long enough to stand.
-                    let held = until.saturating_sub(self.pending_start) as f64 / RATE;
-                    if held >= self.policy.keep_tentative {
-                        self.advance_to(until);
-                        cuts.push(Cut::Confirm);
-                    } else {
-                        cuts.push(Cut::Withdraw);
-                    }
+                if self.tentative_until.take().is_some() {
+                    cuts.push(Cut::Withdraw); // the answer goes on
                 }
             } else if self.pause_start.is_none() {
                 self.pause_start = Some(at.saturating_sub(vad::FRAME_SAMPLES));
@@ -342,12 +322,11 @@ mod tests {
     }
 
     #[test]
-    fn a_pause_offers_the_tail_and_speaking_again_withdraws_a_short_one() {
+    fn a_pause_offers_the_tail_and_speaking_again_withdraws_it() {
         let phrase = speech();
-        let short = &phrase[..(3.0 * RATE) as usize];
         let mut cutter = Cutter::new(Policy::live(Some(Duration::from_secs(1))));
-        let mut cuts = cutter.push(short);
-        cuts.extend(cutter.push(&silence(0.5)));
+        let mut cuts = cutter.push(&phrase);
+        cuts.extend(cutter.push(&silence(1.0)));
         assert!(
             matches!(last_offer(&cuts), Some(Cut::Tentative { offset: 0, .. })),
             "a pause at the end offers the answer so far"
@@ -357,45 +336,17 @@ mod tests {
         assert_eq!(
             cuts.first(),
             Some(&Cut::Withdraw),
-            "speaking again withdraws a tail too short to stand alone"
+            "speaking again withdraws it"
         );
         let cuts = cutter.push(&silence(1.0));
         match last_offer(&cuts) {
             Some(Cut::Tentative { offset: 0, samples }) => {
                 assert!(
-                    samples.len() as f64 / RATE > 5.0,
+                    samples.len() as f64 / RATE > 13.0,
                     "it grew with the new words"
                 )
             }
             other => panic!("expected a new tentative tail, got {other:?}"),
-        }
-        assert_eq!(cutter.finish(), Some(Cut::Confirm));
-    }
-
-    #[test]
-    fn speaking_again_keeps_a_long_tail_and_goes_on_from_its_end() {
-        let phrase = speech();
-        let mut cutter = Cutter::new(Policy::live(Some(Duration::from_secs(1))));
-        let mut cuts = cutter.push(&phrase);
-        cuts.extend(cutter.push(&silence(1.0)));
-        let Some(Cut::Tentative { offset, samples }) = last_offer(&cuts) else {
-            panic!("expected a tentative tail, got {} cuts", cuts.len());
-        };
-        let kept_until = offset + samples.len();
-        assert!(samples.len() as f64 / RATE >= KEEP_TENTATIVE);
-        let cuts = cutter.push(&phrase[..(2.0 * RATE) as usize]);
-        assert_eq!(
-            cuts.first(),
-            Some(&Cut::Confirm),
-            "its words are kept, not decoded again"
-        );
-        let cuts = cutter.push(&silence(1.0));
-        match last_offer(&cuts) {
-            Some(Cut::Tentative { offset, samples }) => {
-                assert_eq!(*offset, kept_until, "the next tail starts where it ended");
-                assert!(samples.len() as f64 / RATE > 1.5, "and holds the new words");
-            }
-            _ => panic!("expected a new tentative tail"),
         }
         assert_eq!(cutter.finish(), Some(Cut::Confirm));
     }
