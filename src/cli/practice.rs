@@ -52,10 +52,10 @@ pub struct Args {
     #[arg(long)]
     pub dry_run: bool,
     /// End an answer after this many seconds of silence once you have spoken (0 = only Enter).
-    #[arg(long, value_name = "SECONDS", default_value_t = 3.0, value_parser = non_negative_seconds)]
+    #[arg(long, value_name = "SECONDS", default_value_t = 3.0, value_parser = crate::limits::silence_seconds)]
     pub stop_on_silence: f64,
     /// The longest an answer may be (default: twice the question's maximum time).
-    #[arg(long, value_name = "N", value_parser = positive_seconds)]
+    #[arg(long, value_name = "N", value_parser = crate::limits::answer_seconds)]
     pub max_seconds: Option<f64>,
     /// The microphone (see `rehearse devices`); default: the settings file's, else the system's.
     #[arg(long, env = "REHEARSE_INPUT_DEVICE", value_name = "NAME")]
@@ -104,20 +104,6 @@ fn role_name(text: &str) -> Result<String, String> {
             "no role set `{text}`; use one of: {} (see `rehearse questions --roles`)",
             crate::questions::roles::names().join(", ")
         )),
-    }
-}
-
-fn non_negative_seconds(text: &str) -> Result<f64, String> {
-    match text.parse::<f64>() {
-        Ok(value) if value.is_finite() && value >= 0.0 => Ok(value),
-        _ => Err(format!("`{text}` is not a number of seconds (0 or more)")),
-    }
-}
-
-fn positive_seconds(text: &str) -> Result<f64, String> {
-    match non_negative_seconds(text) {
-        Ok(value) if value > 0.0 => Ok(value),
-        _ => Err(format!("`{text}` is not a positive number of seconds")),
     }
 }
 
@@ -405,7 +391,7 @@ pub fn run(args: &Args, model: Option<&str>) -> anyhow::Result<()> {
         live: LiveSettings {
             input_device: args.input_device.clone().or(config.audio.input_device),
             stop_on_silence: (args.stop_on_silence > 0.0)
-                .then(|| Duration::from_secs_f64(args.stop_on_silence)),
+                .then(|| crate::limits::duration(args.stop_on_silence)),
             max_seconds: args.max_seconds,
             batch: args.batch,
         },

@@ -8,7 +8,6 @@ use std::io::{BufRead, IsTerminal, Write};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::time::Duration;
 
 use anyhow::Context;
 
@@ -22,10 +21,10 @@ pub struct Args {
     /// The WAV to write (16 kHz mono); it is written as you speak.
     pub out: PathBuf,
     /// Stop at this length.
-    #[arg(long, value_name = "N", default_value_t = 600.0, value_parser = positive_seconds)]
+    #[arg(long, value_name = "N", default_value_t = 600.0, value_parser = crate::limits::answer_seconds)]
     pub max_seconds: f64,
     /// Stop after this many seconds of silence once you have started speaking (0 = never).
-    #[arg(long, value_name = "SECONDS", default_value_t = 3.0, value_parser = non_negative_seconds)]
+    #[arg(long, value_name = "SECONDS", default_value_t = 3.0, value_parser = crate::limits::silence_seconds)]
     pub stop_on_silence: f64,
     /// The microphone (see `rehearse devices`); default: the settings file's, else the system's.
     #[arg(long, env = "REHEARSE_INPUT_DEVICE", value_name = "NAME")]
@@ -33,20 +32,6 @@ pub struct Args {
     /// Print the result as JSON.
     #[arg(long)]
     pub json: bool,
-}
-
-fn non_negative_seconds(text: &str) -> Result<f64, String> {
-    match text.parse::<f64>() {
-        Ok(value) if value.is_finite() && value >= 0.0 => Ok(value),
-        _ => Err(format!("`{text}` is not a number of seconds (0 or more)")),
-    }
-}
-
-fn positive_seconds(text: &str) -> Result<f64, String> {
-    match non_negative_seconds(text) {
-        Ok(value) if value > 0.0 => Ok(value),
-        _ => Err(format!("`{text}` is not a positive number of seconds")),
-    }
 }
 
 /// Runs `rehearse record`.
@@ -66,9 +51,9 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
     }
     let mut options = RecordOptions::new(&args.out);
     options.input_device = args.input_device.clone().or(config.audio.input_device);
-    options.max_length = Some(Duration::from_secs_f64(args.max_seconds));
+    options.max_length = Some(crate::limits::duration(args.max_seconds));
     options.stop_on_silence =
-        (args.stop_on_silence > 0.0).then(|| Duration::from_secs_f64(args.stop_on_silence));
+        (args.stop_on_silence > 0.0).then(|| crate::limits::duration(args.stop_on_silence));
     let mut recorder = Recorder::start(options).context("cannot start recording")?;
     let stop = recorder.stop_handle();
     let interrupted = Arc::new(AtomicBool::new(false));

@@ -20,6 +20,7 @@ mod history;
 mod how_it_sounded;
 mod incremental;
 mod job;
+mod limits;
 mod models;
 mod pitch;
 mod practice;
