@@ -405,7 +405,8 @@ pub fn run(args: &Args, model: Option<&str>) -> anyhow::Result<()> {
         store: Rc::clone(&store),
         session,
     };
-    let (result, context) = if std::io::stdout().is_terminal() {
+    // A terminal that cannot move the cursor (`TERM=dumb`, as in an editor's shell) gets plain lines.
+    let (result, context) = if std::io::stdout().is_terminal() && !dumb_terminal() {
         let mut screen = tui::full::FullScreen::new(context, colour())
             .context("cannot start the full-screen interface")?;
         let result = interview::run(&questions, &options, &mut screen, &mut keeper);
@@ -577,8 +578,12 @@ fn repair_recordings(store: &Store) {
 /// Colour on the full screen unless `NO_COLOR` is set or `TERM` is `dumb`.
 fn colour() -> bool {
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-    let dumb = std::env::var("TERM").is_ok_and(|t| t == "dumb");
-    !no_color && !dumb
+    !no_color && !dumb_terminal()
+}
+
+/// `TERM` is `dumb` (or unset): the terminal cannot draw a full screen.
+fn dumb_terminal() -> bool {
+    std::env::var("TERM").map_or(true, |t| t.is_empty() || t == "dumb")
 }
 
 #[cfg(test)]
