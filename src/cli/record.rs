@@ -2,7 +2,8 @@
 //!
 //! Stops on Enter, after `--stop-on-silence` seconds of silence once speech has started, at
 //! `--max-seconds`, or on Ctrl-C (a second Ctrl-C quits at once); every way keeps what was recorded.
-//! Before starting, unfinished WAVs in the output folder (from a killed run) are repaired.
+//! Before starting, the WAVs a killed `rehearse record` left unfinished in the output folder are
+//! repaired (each is marked while it is written: `.NAME.wav.recording`); other files are left alone.
 
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::PathBuf;
@@ -41,7 +42,9 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
         Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
         _ => PathBuf::from("."),
     };
-    let repaired = repair::repair_folder(&folder);
+    // Only this command's own unfinished WAVs (marked while they were written): the folder may
+    // hold other programs' files that merely look unfinished (an ID3 chunk, a size left at 0).
+    let repaired = repair::repair_marked(&folder);
     for fixed in &repaired {
         eprintln!(
             "rehearse: repaired `{}` left by an interrupted recording ({})",
@@ -54,7 +57,17 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
     options.max_length = Some(crate::limits::duration(args.max_seconds));
     options.stop_on_silence =
         (args.stop_on_silence > 0.0).then(|| crate::limits::duration(args.stop_on_silence));
-    let mut recorder = Recorder::start(options).context("cannot start recording")?;
+    let marker = repair::marker_for(&args.out);
+    // If the marker cannot be written the recording still goes ahead; only its repair after a
+    // kill is lost.
+    let _ = std::fs::write(&marker, b"");
+    let mut recorder = match Recorder::start(options).context("cannot start recording") {
+        Ok(recorder) => recorder,
+        Err(err) => {
+            let _ = std::fs::remove_file(&marker);
+            return Err(err);
+        }
+    };
     let stop = recorder.stop_handle();
     let interrupted = Arc::new(AtomicBool::new(false));
     let entered = Arc::new(AtomicBool::new(false));
@@ -104,7 +117,10 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
         }
     }
     line.clear();
-    let recording = recorder.finish()?;
+    let finished = recorder.finish();
+    // The recorder has finalised the header (or reported why it could not): nothing to repair.
+    let _ = std::fs::remove_file(&marker);
+    let recording = finished?;
     let how = stopped_by(
         &recording.stop,
         interrupted.load(Ordering::SeqCst),
