@@ -14,6 +14,7 @@ mod bank;
 mod browser;
 mod cli_basics;
 mod content_checks;
+mod damaged_model;
 mod embed;
 mod faults;
 mod history;
