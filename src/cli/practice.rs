@@ -287,7 +287,8 @@ impl Keeper for HistoryKeeper {
 
 /// Runs `rehearse practice`.
 pub fn run(args: &Args, model: Option<&str>) -> anyhow::Result<()> {
-    // Ctrl-C and SIGTERM are caught from the start, so a signal while the models load ends the run
+    // Ctrl-C, SIGTERM and SIGHUP (a closed terminal) are caught from the start (the `ctrlc` crate's
+    // `termination` feature), so a signal while the models load ends the run
     // with a sentence too, before any session is started.
     let interrupt = Interrupt::default();
     {

@@ -148,3 +148,50 @@ fn the_sound_server_dying_mid_answer_keeps_the_answer_and_says_so() {
         "the answer is in the history: {review}"
     );
 }
+
+/// Issue 16 item 3: SIGTERM or SIGHUP (a closed terminal) while the answer is being transcribed
+/// kept the WAV but stored a session with no answer. They are taken like Ctrl-C: the transcription
+/// finishes (a few seconds at most for tiny.en), the answer is stored and reviewable, the session
+/// ends with one sentence and exit status 1.
+#[test]
+fn sigterm_or_sighup_while_transcribing_keeps_the_answer() {
+    let cable = PulseCable::start();
+    let dir = tempfile::tempdir().unwrap();
+    let answer = spoken(dir.path(), "answer", NO_LESSON);
+    // Both transcription paths: the whole file after the answer, and while it is spoken.
+    for (signal, batch) in [
+        ("TERM", true),
+        ("HUP", true),
+        ("TERM", false),
+        ("HUP", false),
+    ] {
+        let home = dir.path().join(format!("{signal}-{batch}"));
+        let mut args = vec![
+            "practice",
+            "--question",
+            "failure",
+            "--no-follow-ups",
+            "--stop-on-silence",
+            "1",
+        ];
+        if batch {
+            args.push("--batch");
+        }
+        let running = spawn_rehearse(&args, &envs(&cable, &home));
+        running.wait_for_line("speak now", LONG);
+        cable.play_into_mic(&answer);
+        running.wait_for_line("transcribing", LONG);
+        running.signal(signal);
+        let (code, _, err, _) = running.wait(LONG);
+        one_sentence(code, &err);
+        let review = json_in(&home, &["review", "--json"]);
+        let text = review["answers"][0]["report"]["transcript"]["text"]
+            .as_str()
+            .unwrap_or_default()
+            .to_lowercase();
+        assert!(
+            text.contains("deadline"),
+            "SIG{signal}: the answer is not in the history: {review}\n{err}"
+        );
+    }
+}
