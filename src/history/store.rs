@@ -80,8 +80,8 @@ pub(super) fn open_database(db: &Path) -> Result<Connection, HistoryError> {
 
 /// Opens the database on a read-only filesystem: `immutable` tells SQLite that nobody can change
 /// it, so it needs no lock or shared-memory file (which it could not create there).
-fn open_read_only(db: &Path) -> Result<Connection, HistoryError> {
-    let uri = format!("file:{}?immutable=1", db.display());
+pub(super) fn open_read_only(db: &Path) -> Result<Connection, HistoryError> {
+    let uri = format!("{}?immutable=1", file_uri(db));
     let conn = Connection::open_with_flags(
         uri,
         rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_URI,
@@ -100,6 +100,21 @@ fn open_read_only(db: &Path) -> Result<Connection, HistoryError> {
         other => other,
     })?;
     Ok(conn)
+}
+
+/// `path` as an SQLite `file:` URI: every byte but letters, digits, `-._~` and `/` percent-encoded,
+/// so a folder named with `?`, `#` or `%` is not read as the URI's query, fragment or an escape.
+pub(super) fn file_uri(path: &Path) -> String {
+    use std::os::unix::ffi::OsStrExt;
+    let mut uri = String::from("file:");
+    for &byte in path.as_os_str().as_bytes() {
+        if byte.is_ascii_alphanumeric() || b"-._~/".contains(&byte) {
+            uri.push(char::from(byte));
+        } else {
+            uri.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    uri
 }
 
 impl Store {

@@ -236,3 +236,30 @@ fn answered_lists_main_answers_oldest_session_first_without_follow_ups() {
         ]
     );
 }
+
+#[test]
+fn a_read_only_history_opens_in_a_folder_named_with_uri_characters() {
+    // Issue 15: the read-only URI took `?`, `#` and `%` in the path for URI syntax.
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("a?b#c%41 d");
+    let session = {
+        let mut store = Store::open(&data).unwrap();
+        let session = store
+            .start_session(at(1_700_000_000), &serde_json::json!({}))
+            .unwrap();
+        store
+            .save_answer(session, &NewAnswer::from_report(REPORT).unwrap())
+            .unwrap();
+        session
+    };
+    assert!(super::store::file_uri(&data).ends_with("a%3Fb%23c%2541%20d"));
+    let conn = super::store::open_read_only(&data.join(super::store::DATABASE_FILE)).unwrap();
+    let answers: i64 = conn
+        .query_row(
+            "SELECT COUNT(*) FROM answers WHERE session_id = ?1",
+            [session.0],
+            |row| row.get(0),
+        )
+        .unwrap();
+    assert_eq!(answers, 1);
+}
