@@ -385,6 +385,14 @@ pub fn run(args: &Args, model: Option<&str>) -> anyhow::Result<()> {
     let session = store
         .borrow_mut()
         .start_session(SystemTime::now(), &settings)?;
+    // Held while answers may still be stored: `rehearse delete` refuses the session meanwhile.
+    let open = match store.borrow().hold_open(session) {
+        Ok(open) => open,
+        Err(err) => {
+            let _ = store.borrow_mut().delete_session(session);
+            return Err(err.into());
+        }
+    };
 
     let recordings = Rc::clone(&store);
     let context = Context {
@@ -420,6 +428,8 @@ pub fn run(args: &Args, model: Option<&str>) -> anyhow::Result<()> {
     let finished = store
         .borrow_mut()
         .finish_session(session, SystemTime::now());
+    // Nothing more is stored in it; this process may delete it below when it holds no answer.
+    drop(open);
     match result {
         Ok((outcome, summary)) => {
             let mut text = String::from("\n");

@@ -12,6 +12,7 @@
 
 mod files;
 pub mod migrations;
+mod open_session;
 pub mod recover;
 mod store;
 mod summary;
@@ -24,6 +25,7 @@ use std::str::FromStr;
 
 use serde::Serialize;
 
+pub use open_session::OpenSession;
 pub use store::{DATABASE_FILE, DeletedSession, RECORDINGS_DIR, Store};
 pub use summary::{Trend, TrendPoint};
 
@@ -117,6 +119,11 @@ pub enum HistoryError {
     /// No session has that id.
     #[error("no session {0}; `rehearse history` lists the sessions")]
     UnknownSession(SessionId),
+    /// The session is being practised by another rehearse (deleting it would lose its answer).
+    #[error(
+        "session {0} is still being practised in another rehearse; end that session (q, or Ctrl-C) and delete it then"
+    )]
+    SessionOpen(SessionId),
     /// The history is empty.
     #[error("no sessions yet; run `rehearse` to practise")]
     NoSessions,

@@ -192,6 +192,12 @@ impl Store {
         Ok(id)
     }
 
+    /// Marks `session` as being practised by this process until the result is dropped: `delete`
+    /// refuses it meanwhile (see [`super::open_session`]).
+    pub fn hold_open(&self, session: SessionId) -> Result<super::OpenSession, HistoryError> {
+        super::open_session::hold(&self.data_dir, session)
+    }
+
     /// The folder that holds a session's recordings: `<data>/recordings/<session>`.
     pub fn recordings_dir(&self, session: SessionId) -> PathBuf {
         self.data_dir.join(RECORDINGS_DIR).join(session.to_string())
@@ -396,6 +402,9 @@ impl Store {
     /// Removes a session, its answers and its recordings; nothing else is touched. The rows go in
     /// one transaction first, then the session's recordings folder.
     pub fn delete_session(&mut self, session: SessionId) -> Result<DeletedSession, HistoryError> {
+        if super::open_session::is_held(&self.data_dir, session) {
+            return Err(HistoryError::SessionOpen(session));
+        }
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -431,7 +440,8 @@ impl Store {
             };
             for entry in fs::read_dir(&dir).map_err(remove_err)? {
                 let entry = entry.map_err(remove_err)?;
-                if entry.file_type().map_err(remove_err)?.is_file() {
+                let mark = entry.file_name() == super::open_session::OPEN_MARK;
+                if entry.file_type().map_err(remove_err)?.is_file() && !mark {
                     removed += 1;
                 }
             }

@@ -195,3 +195,39 @@ fn sigterm_or_sighup_while_transcribing_keeps_the_answer() {
         );
     }
 }
+
+/// Issue 16 item 7: `delete N` while N is being practised lost the answer being given. The delete
+/// is refused with one sentence while the session is open; the answer is kept; once the session
+/// has ended the delete goes ahead.
+#[test]
+fn deleting_a_session_being_practised_is_refused_and_loses_nothing() {
+    let cable = PulseCable::start();
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().join("data");
+    let answer = spoken(dir.path(), "answer", NO_LESSON);
+    let running = spawn_rehearse(&PRACTICE, &envs(&cable, &home));
+    running.wait_for_line("speak now", LONG);
+    let delete = || {
+        crate::harness::Rehearse::new()
+            .env("REHEARSE_HOME", &home)
+            .args(["delete", "1"])
+            .run()
+    };
+    let line = delete().failure();
+    assert!(line.contains("still being practised"), "{line}");
+    cable.play_into_mic(&answer);
+    running.signal("INT");
+    let (code, _, err, _) = running.wait(LONG);
+    one_sentence(code, &err);
+    let review = json_in(&home, &["review", "1", "--json"]);
+    let text = review["answers"][0]["report"]["transcript"]["text"]
+        .as_str()
+        .unwrap_or_default()
+        .to_lowercase();
+    assert!(text.contains("deadline"), "the answer was kept: {review}");
+    let out = delete().success();
+    assert!(
+        out.contains("deleted session 1 (1 answer, 1 recording)"),
+        "{out}"
+    );
+}
