@@ -231,3 +231,53 @@ fn deleting_a_session_being_practised_is_refused_and_loses_nothing() {
         "{out}"
     );
 }
+
+/// Issue 15: two practice sessions at once on one data folder, both real processes on the same
+/// virtual microphone. Both answers are stored, each in its own session with its own recording,
+/// and the database stays whole.
+#[test]
+fn two_practice_sessions_at_once_both_keep_their_answer() {
+    let cable = PulseCable::start();
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().join("data");
+    let answer = spoken(dir.path(), "answer", NO_LESSON);
+    let args = [
+        "practice",
+        "--question",
+        "failure",
+        "--no-follow-ups",
+        "--stop-on-silence",
+        "1",
+    ];
+    let first = spawn_rehearse(&args, &envs(&cable, &home));
+    let second = spawn_rehearse(&args, &envs(&cable, &home));
+    first.wait_for_line("speak now", LONG);
+    second.wait_for_line("speak now", LONG);
+    cable.play_into_mic(&answer);
+    for running in [first, second] {
+        let (code, out, err, _) = running.wait(LONG);
+        assert_eq!(code, Some(0), "stdout:\n{out}\nstderr:\n{err}");
+    }
+    let history = json_in(&home, &["history", "--json"]);
+    let sessions = history["sessions"].as_array().unwrap();
+    assert_eq!(sessions.len(), 2, "{history}");
+    let mut recordings = Vec::new();
+    for session in sessions {
+        let id = session["id"].to_string();
+        let review = json_in(&home, &["review", &id, "--json"]);
+        let answers = review["answers"].as_array().unwrap();
+        assert_eq!(answers.len(), 1, "{review}");
+        let text = answers[0]["report"]["transcript"]["text"]
+            .as_str()
+            .unwrap_or_default()
+            .to_lowercase();
+        assert!(text.contains("deadline"), "session {id}: {text}");
+        recordings.extend(walk_wavs(&home.join("recordings").join(&id)));
+    }
+    assert_eq!(recordings.len(), 2, "{recordings:?}");
+    let conn = rusqlite::Connection::open(home.join(rehearse::history::DATABASE_FILE)).unwrap();
+    let integrity: String = conn
+        .query_row("PRAGMA integrity_check", [], |row| row.get(0))
+        .unwrap();
+    assert_eq!(integrity, "ok");
+}
