@@ -525,7 +525,7 @@ fn summary_json(
         "answers_saved": outcome.kept,
         "ended_early": outcome.quit,
         "questions": summary.scores.iter().map(|s| serde_json::json!({
-            "id": s.id, "text": s.text, "score": s.score,
+            "id": s.id, "text": s.text, "score": (!s.skipped).then_some(s.score), "skipped": s.skipped,
         })).collect::<Vec<_>>(),
         "practise_next": summary.practise.iter().map(|t| serde_json::json!({
             "check": t.check, "message": t.message, "answers": t.answers,

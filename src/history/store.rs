@@ -313,7 +313,10 @@ impl Store {
             })?
             .collect::<Result<Vec<(SessionId, i64, String, Option<i64>)>, _>>()?;
         let mut stmt = self.conn.prepare(&format!(
-            "SELECT {ANSWER_COLUMNS}, '' FROM answers ORDER BY session_id, position"
+            // Not the whole report, only whether it was skipped (written compactly by
+            // `NewAnswer::from_report`).
+            "SELECT {ANSWER_COLUMNS}, CASE WHEN report LIKE '%\"skipped\":true%' \
+             THEN '{{\"skipped\":true}}' ELSE '' END FROM answers ORDER BY session_id, position"
         ))?;
         let answers = stmt
             .query_map([], |row| answer_from_row(row, &self.data_dir))?

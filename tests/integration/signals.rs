@@ -281,3 +281,36 @@ fn two_practice_sessions_at_once_both_keep_their_answer() {
         .unwrap();
     assert_eq!(integrity, "ok");
 }
+
+/// Issue 16 item 7: Ctrl-C at once (nothing said) stored an answer scored 23 that skewed the
+/// trend. It is stored as skipped: no score, shown as skipped in the history and the review.
+#[test]
+fn an_answer_interrupted_before_a_word_is_stored_as_skipped() {
+    let cable = PulseCable::start();
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().join("data");
+    let running = spawn_rehearse(&PRACTICE, &envs(&cable, &home));
+    running.wait_for_line("speak now", LONG);
+    std::thread::sleep(Duration::from_millis(300));
+    running.signal("INT");
+    let (code, out, err, _) = running.wait(LONG);
+    one_sentence(code, &err);
+    println!("{out}");
+    let history = json_in(&home, &["history", "--json"]);
+    let session = &history["sessions"][0];
+    assert_eq!(session["skipped"], 1, "{history}");
+    assert!(session["score"].is_null(), "{history}");
+    assert!(history["trend"].is_null(), "{history}");
+    let review = crate::harness::Rehearse::new()
+        .env("REHEARSE_HOME", &home)
+        .arg("review")
+        .run()
+        .success();
+    assert!(review.contains("skipped: nothing was said"), "{review}");
+    let table = crate::harness::Rehearse::new()
+        .env("REHEARSE_HOME", &home)
+        .arg("history")
+        .run()
+        .success();
+    assert!(table.contains("(1 skipped)"), "{table}");
+}
