@@ -314,3 +314,83 @@ fn an_answer_interrupted_before_a_word_is_stored_as_skipped() {
         .success();
     assert!(table.contains("(1 skipped)"), "{table}");
 }
+
+/// Issue 15: SIGINT, SIGTERM and SIGKILL while the answer's report is being made and written (the
+/// analysis, the stored row, the feedback on screen). No hook can stop the process at that moment
+/// from outside, so the signal is sent at a sweep of delays after the transcript is ready, each
+/// signal at each delay, and the invariant is asserted every time: the recording reads back whole,
+/// the database is whole, and a caught signal (INT, TERM) ends with one sentence and the answer
+/// stored; after SIGKILL the answer is either stored whole or not at all (its recording kept).
+#[test]
+fn signals_while_the_report_is_written_lose_nothing() {
+    let cable = PulseCable::start();
+    let dir = tempfile::tempdir().unwrap();
+    let answer = spoken(dir.path(), "answer", NO_LESSON);
+    let args = [
+        "practice",
+        "--question",
+        "failure",
+        "--batch",
+        "--no-follow-ups",
+        "--stop-on-silence",
+        "1",
+    ];
+    let mut tried = 0;
+    let mut stored_after_kill = 0;
+    let mut finished_first = 0;
+    // "transcribed" is printed when the transcript is ready, just before the answer is analysed,
+    // stored and its report shown: the signals fall at delays from that line.
+    for delay_ms in [0u64, 40, 90] {
+        for signal in ["INT", "TERM", "KILL"] {
+            let home = dir.path().join(format!("{signal}-{delay_ms}"));
+            let running = spawn_rehearse(&args, &envs(&cable, &home));
+            running.wait_for_line("speak now", LONG);
+            cable.play_into_mic(&answer);
+            running.wait_for_line("rehearse: transcribed", LONG);
+            std::thread::sleep(Duration::from_millis(delay_ms));
+            running.signal(signal);
+            let (code, _, err, _) = running.wait(LONG);
+            tried += 1;
+            let wavs = walk_wavs(&home.join("recordings"));
+            assert_eq!(wavs.len(), 1, "{signal} at {delay_ms} ms: {wavs:?}\n{err}");
+            let audio = rehearse::audio::decode::read_wav(&wavs[0]).expect("the recording reads");
+            assert!(audio.duration_seconds > 3.0, "{signal} at {delay_ms} ms");
+            let conn =
+                rusqlite::Connection::open(home.join(rehearse::history::DATABASE_FILE)).unwrap();
+            let integrity: String = conn
+                .query_row("PRAGMA integrity_check", [], |row| row.get(0))
+                .unwrap();
+            assert_eq!(integrity, "ok", "{signal} at {delay_ms} ms");
+            let answers: i64 = conn
+                .query_row("SELECT COUNT(*) FROM answers", [], |row| row.get(0))
+                .unwrap();
+            if code == Some(0) {
+                // The session ended before the signal came: a miss, still checked below.
+                finished_first += 1;
+                assert_eq!(answers, 1, "{signal} at {delay_ms} ms:\n{err}");
+            } else if signal == "KILL" {
+                assert_eq!(code, None, "{err}");
+                if answers == 0 {
+                    continue;
+                }
+                stored_after_kill += 1;
+            } else {
+                one_sentence(code, &err);
+                assert_eq!(answers, 1, "{signal} at {delay_ms} ms:\n{err}");
+            }
+            let review = json_in(&home, &["review", "--json"]);
+            let text = review["answers"][0]["report"]["transcript"]["text"]
+                .as_str()
+                .unwrap_or_default()
+                .to_lowercase();
+            assert!(
+                text.contains("deadline"),
+                "{signal} at {delay_ms} ms: {review}"
+            );
+        }
+    }
+    println!(
+        "{tried} runs, {finished_first} ended before the signal; the answer was already stored in \
+         {stored_after_kill} of the SIGKILLs that hit"
+    );
+}
