@@ -5,6 +5,7 @@
 //! or is killed releases it with its last breath: no stale mark can block a later delete.
 
 use std::fs::{File, OpenOptions};
+use std::os::fd::AsRawFd;
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 
@@ -49,7 +50,11 @@ pub fn hold(data_dir: &Path, session: SessionId) -> Result<OpenSession, HistoryE
         .mode(0o600)
         .open(&path)
         .map_err(io)?;
-    file.lock().map_err(io)?;
+    // Blocks only if another process holds this session, which a new session id rules out.
+    // SAFETY: `flock` on a file descriptor this function owns; no memory is passed.
+    if unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX) } != 0 {
+        return Err(io(std::io::Error::last_os_error()));
+    }
     Ok(OpenSession { _file: file })
 }
 
@@ -58,7 +63,9 @@ pub fn is_held(data_dir: &Path, session: SessionId) -> bool {
     let Ok(file) = File::open(mark(data_dir, session)) else {
         return false;
     };
-    matches!(file.try_lock(), Err(std::fs::TryLockError::WouldBlock))
+    // SAFETY: as above; a shared, non-blocking try, released when `file` closes.
+    let taken = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_SH | libc::LOCK_NB) } == 0;
+    !taken && std::io::Error::last_os_error().raw_os_error() == Some(libc::EWOULDBLOCK)
 }
 
 #[cfg(test)]
