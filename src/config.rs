@@ -92,10 +92,16 @@ pub fn config_path() -> PathBuf {
 impl Config {
     /// Parses settings from TOML text; `path` is only for messages.
     pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
-        toml::from_str(text).map_err(|err| ConfigError::Invalid {
+        let invalid = |detail: String| ConfigError::Invalid {
             path: path.to_path_buf(),
-            detail: err.message().trim().to_string(),
-        })
+            detail,
+        };
+        let config: Config =
+            toml::from_str(text).map_err(|err| invalid(err.message().trim().to_string()))?;
+        if let Some(rate) = config.voice.rate {
+            crate::limits::check_rate(rate).map_err(|e| invalid(format!("[voice] {e}")))?;
+        }
+        Ok(config)
     }
 
     /// Reads the settings file, or returns defaults when there is none.
@@ -148,6 +154,12 @@ mod tests {
             "{text}"
         );
         assert!(!text.contains('\n'), "{text}");
+    }
+
+    #[test]
+    fn a_rate_out_of_range_names_the_range() {
+        let err = Config::parse("[voice]\nrate = 1\n", Path::new("c.toml")).unwrap_err();
+        assert!(err.to_string().contains("80 to 450"), "{err}");
     }
 
     #[test]

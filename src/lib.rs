@@ -11,6 +11,7 @@ pub mod config;
 pub mod embed;
 pub mod history;
 pub mod interview;
+pub mod limits;
 pub mod model;
 pub mod paths;
 pub mod questions;

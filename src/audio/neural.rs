@@ -160,7 +160,7 @@ pub fn load(options: &VoiceOptions) -> Result<std::sync::Arc<NeuralVoice>, TtsEr
 fn write_cache(cache: &Path, samples: &[f32], rate: u32) -> Result<(), VoiceError> {
     let folder = cache.parent().map(Path::to_path_buf).unwrap_or_default();
     let io = |path: PathBuf| move |source| VoiceError::Cache { path, source };
-    std::fs::create_dir_all(&folder).map_err(io(folder.clone()))?;
+    crate::paths::private_cache_dir(&folder).map_err(io(folder.clone()))?;
     let partial = tempfile::Builder::new()
         .suffix(".partial.wav")
         .tempfile_in(&folder)

@@ -10,7 +10,9 @@
 //! the header, or the header with its sizes still zero (how the writer starts them). Such a file
 //! is turned into a valid WAV (empty, or covering the audio after the header) rather than removed:
 //! the file stays where the user or the history expects it, and a player or `rehearse transcribe`
-//! opens it instead of failing on it. Only files that match the recorder's own header are touched.
+//! opens it instead of failing on it. Only files that match the recorder's own header are touched,
+//! and only rehearse's own recordings: the history's (`recordings/<session>/N.wav`, see
+//! [`repair_folder`]) and those `rehearse record` marks while it writes them ([`repair_marked`]).
 
 use std::fs::{File, OpenOptions};
 use std::io::{Read, Seek, SeekFrom, Write};
@@ -94,8 +96,9 @@ pub fn repair_wav(path: &Path) -> Result<Option<Repaired>, RepairError> {
     }))
 }
 
-/// Repairs every `.wav` directly inside `dir`; files that cannot be read are skipped. Returns what
-/// was repaired.
+/// Repairs the history's own recordings directly inside `dir` (a session's recordings folder):
+/// files named the way the history names them (`1.wav`, `2.wav`, ...); any other file there is
+/// left alone. Files that cannot be read are skipped. Returns what was repaired.
 pub fn repair_folder(dir: &Path) -> Vec<Repaired> {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return Vec::new();
@@ -103,13 +106,55 @@ pub fn repair_folder(dir: &Path) -> Vec<Repaired> {
     let mut repaired: Vec<Repaired> = entries
         .filter_map(Result::ok)
         .map(|entry| entry.path())
-        .filter(|path| {
-            path.extension()
-                .is_some_and(|ext| ext.eq_ignore_ascii_case("wav"))
-                && path.is_file()
-        })
+        .filter(|path| is_history_recording_name(path) && path.is_file())
         .filter_map(|path| repair_wav(&path).ok().flatten())
         .collect();
+    repaired.sort_by(|a, b| a.path.cmp(&b.path));
+    repaired
+}
+
+/// `N.wav` with N a number: how [`crate::history::Store::new_recording`] names a recording.
+fn is_history_recording_name(path: &Path) -> bool {
+    path.file_name()
+        .and_then(|n| n.to_str())
+        .and_then(|n| n.strip_suffix(".wav"))
+        .is_some_and(|stem| !stem.is_empty() && stem.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// The marker `rehearse record` keeps beside a WAV while it records it (`.NAME.wav.recording`):
+/// its presence after the run says the WAV is rehearse's own and was left unfinished.
+pub fn marker_for(wav: &Path) -> PathBuf {
+    let name = wav
+        .file_name()
+        .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+    wav.with_file_name(format!(".{name}.recording"))
+}
+
+/// Repairs the WAVs in `dir` that `rehearse record` left unfinished (each has its marker, see
+/// [`marker_for`]) and removes their markers. Every other file in `dir` is left untouched: a
+/// folder the user names may hold other programs' WAVs that only look unfinished.
+pub fn repair_marked(dir: &Path) -> Vec<Repaired> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut repaired = Vec::new();
+    for marker in entries.filter_map(Result::ok).map(|e| e.path()) {
+        let Some(wav) = marker
+            .file_name()
+            .and_then(|n| n.to_str())
+            .and_then(|n| n.strip_prefix('.'))
+            .and_then(|n| n.strip_suffix(".recording"))
+            .map(|name| dir.join(name))
+        else {
+            continue;
+        };
+        if wav.is_file() {
+            if let Ok(Some(fixed)) = repair_wav(&wav) {
+                repaired.push(fixed);
+            }
+        }
+        let _ = std::fs::remove_file(&marker);
+    }
     repaired.sort_by(|a, b| a.path.cmp(&b.path));
     repaired
 }
@@ -301,7 +346,7 @@ mod tests {
     #[test]
     fn complete_and_foreign_files_are_left_alone() {
         let dir = tempfile::tempdir().unwrap();
-        let good = dir.path().join("good.wav");
+        let good = dir.path().join("1.wav");
         let mut writer = hound::WavWriter::create(&good, spec()).unwrap();
         for _ in 0..100 {
             writer.write_sample(1i16).unwrap();
@@ -313,9 +358,9 @@ mod tests {
         with_list.extend_from_slice(b"LIST\x04\x00\x00\x00INFO");
         let riff = (with_list.len() - 8) as u32;
         with_list[4..8].copy_from_slice(&riff.to_le_bytes());
-        let listed = dir.path().join("listed.wav");
+        let listed = dir.path().join("2.wav");
         std::fs::write(&listed, &with_list).unwrap();
-        std::fs::write(dir.path().join("notes.wav"), b"not a wav at all, just text").unwrap();
+        std::fs::write(dir.path().join("3.wav"), b"not a wav at all, just text").unwrap();
         assert!(repair_folder(dir.path()).is_empty());
         assert_eq!(std::fs::read(&good).unwrap(), before);
         assert_eq!(std::fs::read(&listed).unwrap(), with_list);
@@ -330,17 +375,26 @@ mod tests {
         let mut placeholder = header.clone();
         placeholder[4..8].fill(0);
         let cases = [
-            ("zero.wav", Vec::new()),
-            ("part.wav", header[..20].to_vec()),
-            ("placeholder-part.wav", placeholder[..30].to_vec()),
+            ("1.wav", Vec::new()),
+            ("2.wav", header[..20].to_vec()),
+            ("3.wav", placeholder[..30].to_vec()),
             // The writer's first header, sizes never filled in.
-            ("placeholder.wav", placeholder.clone()),
+            ("4.wav", placeholder.clone()),
         ];
         for (name, bytes) in &cases {
             std::fs::write(dir.path().join(name), bytes).unwrap();
         }
+        // The same states under a name the history never gives are not its recordings (issue 16
+        // item 5): left alone.
+        std::fs::write(dir.path().join("zero.wav"), b"").unwrap();
+        std::fs::write(dir.path().join("1a.wav"), &placeholder).unwrap();
         let repaired = repair_folder(dir.path());
         assert_eq!(repaired.len(), cases.len(), "{repaired:?}");
+        assert_eq!(std::fs::read(dir.path().join("zero.wav")).unwrap(), b"");
+        assert_eq!(
+            std::fs::read(dir.path().join("1a.wav")).unwrap(),
+            placeholder
+        );
         for fixed in &repaired {
             assert_eq!((fixed.data_bytes_after, fixed.seconds), (0, 0.0));
             assert!(fixed.holds().contains("empty WAV"), "{}", fixed.holds());
@@ -376,11 +430,11 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let mut other = empty_recording();
         other[24] = 0x44; // another sample rate: not the recorder's header
-        std::fs::write(dir.path().join("other.wav"), &other[..30]).unwrap();
-        std::fs::write(dir.path().join("riff.wav"), b"RIFX").unwrap();
+        std::fs::write(dir.path().join("1.wav"), &other[..30]).unwrap();
+        std::fs::write(dir.path().join("2.wav"), b"RIFX").unwrap();
         assert!(repair_folder(dir.path()).is_empty());
         assert_eq!(
-            std::fs::read(dir.path().join("other.wav")).unwrap(),
+            std::fs::read(dir.path().join("1.wav")).unwrap(),
             other[..30]
         );
     }

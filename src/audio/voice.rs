@@ -207,7 +207,7 @@ pub fn synthesize_in(dir: &Path, text: &str, options: &VoiceOptions) -> Result<S
     }
     let engine = engine_command()?;
     let folder = cache.parent().map(Path::to_path_buf).unwrap_or_default();
-    std::fs::create_dir_all(&folder).map_err(|source| VoiceError::Cache {
+    crate::paths::private_cache_dir(&folder).map_err(|source| VoiceError::Cache {
         path: folder.clone(),
         source,
     })?;
@@ -255,6 +255,8 @@ pub fn synthesize_in(dir: &Path, text: &str, options: &VoiceOptions) -> Result<S
     }
     let (samples, rate) =
         read_wav_native(&partial).map_err(|err| VoiceError::Engine(err.to_string()))?;
+    // espeak-ng creates the file with the umask's mode; the cache says what was asked, so 0600.
+    let _ = crate::paths::private_mode(&partial, 0o600);
     std::fs::rename(&partial, &cache).map_err(|source| VoiceError::Cache {
         path: cache.clone(),
         source,

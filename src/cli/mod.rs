@@ -85,7 +85,8 @@ pub fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> anyhow::Result<()> {
-    let model = cli.model.as_deref();
+    // `REHEARSE_MODEL=` (set but empty) means the default model, as if it were unset.
+    let model = cli.model.as_deref().filter(|m| !m.trim().is_empty());
     let Some(command) = cli.command else {
         return practice::run(&practice::Args::default(), model);
     };
@@ -106,14 +107,26 @@ fn run(cli: Cli) -> anyhow::Result<()> {
 
 /// Prints the error and its causes on one line: `rehearse: error: outer: inner`.
 fn report_error(err: &anyhow::Error) {
-    let mut line = String::from("rehearse: error: ");
-    for (i, cause) in err.chain().enumerate() {
-        if i > 0 {
+    let line = format!("rehearse: error: {}", error_line(err));
+    let _ = writeln!(std::io::stderr(), "{}", crate::ui::text::printable(&line));
+}
+
+/// The error and its causes joined by `: `, each cause said once: many errors already quote their
+/// cause in their own message (`cannot read `x`: permission denied`), so a cause whose words are
+/// already on the line is not repeated.
+fn error_line(err: &anyhow::Error) -> String {
+    let mut line = String::new();
+    for cause in err.chain() {
+        let text = cause.to_string();
+        if text.is_empty() || line.contains(&text) {
+            continue;
+        }
+        if !line.is_empty() {
             line.push_str(": ");
         }
-        line.push_str(&cause.to_string());
+        line.push_str(&text);
     }
-    let _ = writeln!(std::io::stderr(), "{line}");
+    line
 }
 
 fn is_broken_pipe(err: &anyhow::Error) -> bool {
@@ -127,7 +140,25 @@ fn is_broken_pipe(err: &anyhow::Error) -> bool {
 /// Writes to stdout, treating a closed pipe as the end of output rather than a failure.
 pub(crate) fn print_stdout(text: &str) -> anyhow::Result<()> {
     let mut out = std::io::stdout().lock();
-    out.write_all(text.as_bytes())?;
+    out.write_all(crate::ui::text::printable(text).as_bytes())?;
     out.flush()?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_cause_already_quoted_is_not_repeated() {
+        let inner = std::io::Error::new(std::io::ErrorKind::PermissionDenied, "permission denied");
+        let quoted = anyhow::Error::new(inner).context("cannot open `h.db`: permission denied");
+        let outer = quoted.context("cannot open the history");
+        assert_eq!(
+            error_line(&outer),
+            "cannot open the history: cannot open `h.db`: permission denied"
+        );
+        let plain = anyhow::anyhow!("disk full").context("cannot save");
+        assert_eq!(error_line(&plain), "cannot save: disk full");
+    }
 }

@@ -52,10 +52,10 @@ pub struct Args {
     #[arg(long)]
     pub dry_run: bool,
     /// End an answer after this many seconds of silence once you have spoken (0 = only Enter).
-    #[arg(long, value_name = "SECONDS", default_value_t = 3.0, value_parser = non_negative_seconds)]
+    #[arg(long, value_name = "SECONDS", default_value_t = 3.0, value_parser = crate::limits::silence_seconds)]
     pub stop_on_silence: f64,
     /// The longest an answer may be (default: twice the question's maximum time).
-    #[arg(long, value_name = "N", value_parser = positive_seconds)]
+    #[arg(long, value_name = "N", value_parser = crate::limits::answer_seconds)]
     pub max_seconds: Option<f64>,
     /// The microphone (see `rehearse devices`); default: the settings file's, else the system's.
     #[arg(long, env = "REHEARSE_INPUT_DEVICE", value_name = "NAME")]
@@ -104,20 +104,6 @@ fn role_name(text: &str) -> Result<String, String> {
             "no role set `{text}`; use one of: {} (see `rehearse questions --roles`)",
             crate::questions::roles::names().join(", ")
         )),
-    }
-}
-
-fn non_negative_seconds(text: &str) -> Result<f64, String> {
-    match text.parse::<f64>() {
-        Ok(value) if value.is_finite() && value >= 0.0 => Ok(value),
-        _ => Err(format!("`{text}` is not a number of seconds (0 or more)")),
-    }
-}
-
-fn positive_seconds(text: &str) -> Result<f64, String> {
-    match non_negative_seconds(text) {
-        Ok(value) if value > 0.0 => Ok(value),
-        _ => Err(format!("`{text}` is not a positive number of seconds")),
     }
 }
 
@@ -301,7 +287,8 @@ impl Keeper for HistoryKeeper {
 
 /// Runs `rehearse practice`.
 pub fn run(args: &Args, model: Option<&str>) -> anyhow::Result<()> {
-    // Ctrl-C and SIGTERM are caught from the start, so a signal while the models load ends the run
+    // Ctrl-C, SIGTERM and SIGHUP (a closed terminal) are caught from the start (the `ctrlc` crate's
+    // `termination` feature), so a signal while the models load ends the run
     // with a sentence too, before any session is started.
     let interrupt = Interrupt::default();
     {
@@ -398,6 +385,14 @@ pub fn run(args: &Args, model: Option<&str>) -> anyhow::Result<()> {
     let session = store
         .borrow_mut()
         .start_session(SystemTime::now(), &settings)?;
+    // Held while answers may still be stored: `rehearse delete` refuses the session meanwhile.
+    let open = match store.borrow().hold_open(session) {
+        Ok(open) => open,
+        Err(err) => {
+            let _ = store.borrow_mut().delete_session(session);
+            return Err(err.into());
+        }
+    };
 
     let recordings = Rc::clone(&store);
     let context = Context {
@@ -405,7 +400,7 @@ pub fn run(args: &Args, model: Option<&str>) -> anyhow::Result<()> {
         live: LiveSettings {
             input_device: args.input_device.clone().or(config.audio.input_device),
             stop_on_silence: (args.stop_on_silence > 0.0)
-                .then(|| Duration::from_secs_f64(args.stop_on_silence)),
+                .then(|| crate::limits::duration(args.stop_on_silence)),
             max_seconds: args.max_seconds,
             batch: args.batch,
         },
@@ -419,7 +414,8 @@ pub fn run(args: &Args, model: Option<&str>) -> anyhow::Result<()> {
         store: Rc::clone(&store),
         session,
     };
-    let (result, context) = if std::io::stdout().is_terminal() {
+    // A terminal that cannot move the cursor (`TERM=dumb`, as in an editor's shell) gets plain lines.
+    let (result, context) = if std::io::stdout().is_terminal() && !dumb_terminal() {
         let mut screen = tui::full::FullScreen::new(context, colour())
             .context("cannot start the full-screen interface")?;
         let result = interview::run(&questions, &options, &mut screen, &mut keeper);
@@ -432,6 +428,8 @@ pub fn run(args: &Args, model: Option<&str>) -> anyhow::Result<()> {
     let finished = store
         .borrow_mut()
         .finish_session(session, SystemTime::now());
+    // Nothing more is stored in it; this process may delete it below when it holds no answer.
+    drop(open);
     match result {
         Ok((outcome, summary)) => {
             let mut text = String::from("\n");
@@ -527,7 +525,7 @@ fn summary_json(
         "answers_saved": outcome.kept,
         "ended_early": outcome.quit,
         "questions": summary.scores.iter().map(|s| serde_json::json!({
-            "id": s.id, "text": s.text, "score": s.score,
+            "id": s.id, "text": s.text, "score": (!s.skipped).then_some(s.score), "skipped": s.skipped,
         })).collect::<Vec<_>>(),
         "practise_next": summary.practise.iter().map(|t| serde_json::json!({
             "check": t.check, "message": t.message, "answers": t.answers,
@@ -591,8 +589,12 @@ fn repair_recordings(store: &Store) {
 /// Colour on the full screen unless `NO_COLOR` is set or `TERM` is `dumb`.
 fn colour() -> bool {
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-    let dumb = std::env::var("TERM").is_ok_and(|t| t == "dumb");
-    !no_color && !dumb
+    !no_color && !dumb_terminal()
+}
+
+/// `TERM` is `dumb` (or unset): the terminal cannot draw a full screen.
+fn dumb_terminal() -> bool {
+    std::env::var("TERM").map_or(true, |t| t.is_empty() || t == "dumb")
 }
 
 #[cfg(test)]

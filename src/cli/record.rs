@@ -2,13 +2,13 @@
 //!
 //! Stops on Enter, after `--stop-on-silence` seconds of silence once speech has started, at
 //! `--max-seconds`, or on Ctrl-C (a second Ctrl-C quits at once); every way keeps what was recorded.
-//! Before starting, unfinished WAVs in the output folder (from a killed run) are repaired.
+//! Before starting, the WAVs a killed `rehearse record` left unfinished in the output folder are
+//! repaired (each is marked while it is written: `.NAME.wav.recording`); other files are left alone.
 
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::time::Duration;
 
 use anyhow::Context;
 
@@ -22,10 +22,10 @@ pub struct Args {
     /// The WAV to write (16 kHz mono); it is written as you speak.
     pub out: PathBuf,
     /// Stop at this length.
-    #[arg(long, value_name = "N", default_value_t = 600.0, value_parser = positive_seconds)]
+    #[arg(long, value_name = "N", default_value_t = 600.0, value_parser = crate::limits::answer_seconds)]
     pub max_seconds: f64,
     /// Stop after this many seconds of silence once you have started speaking (0 = never).
-    #[arg(long, value_name = "SECONDS", default_value_t = 3.0, value_parser = non_negative_seconds)]
+    #[arg(long, value_name = "SECONDS", default_value_t = 3.0, value_parser = crate::limits::silence_seconds)]
     pub stop_on_silence: f64,
     /// The microphone (see `rehearse devices`); default: the settings file's, else the system's.
     #[arg(long, env = "REHEARSE_INPUT_DEVICE", value_name = "NAME")]
@@ -35,20 +35,6 @@ pub struct Args {
     pub json: bool,
 }
 
-fn non_negative_seconds(text: &str) -> Result<f64, String> {
-    match text.parse::<f64>() {
-        Ok(value) if value.is_finite() && value >= 0.0 => Ok(value),
-        _ => Err(format!("`{text}` is not a number of seconds (0 or more)")),
-    }
-}
-
-fn positive_seconds(text: &str) -> Result<f64, String> {
-    match non_negative_seconds(text) {
-        Ok(value) if value > 0.0 => Ok(value),
-        _ => Err(format!("`{text}` is not a positive number of seconds")),
-    }
-}
-
 /// Runs `rehearse record`.
 pub fn run(args: &Args) -> anyhow::Result<()> {
     let config = Config::load()?;
@@ -56,7 +42,9 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
         Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
         _ => PathBuf::from("."),
     };
-    let repaired = repair::repair_folder(&folder);
+    // Only this command's own unfinished WAVs (marked while they were written): the folder may
+    // hold other programs' files that merely look unfinished (an ID3 chunk, a size left at 0).
+    let repaired = repair::repair_marked(&folder);
     for fixed in &repaired {
         eprintln!(
             "rehearse: repaired `{}` left by an interrupted recording ({})",
@@ -66,10 +54,20 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
     }
     let mut options = RecordOptions::new(&args.out);
     options.input_device = args.input_device.clone().or(config.audio.input_device);
-    options.max_length = Some(Duration::from_secs_f64(args.max_seconds));
+    options.max_length = Some(crate::limits::duration(args.max_seconds));
     options.stop_on_silence =
-        (args.stop_on_silence > 0.0).then(|| Duration::from_secs_f64(args.stop_on_silence));
-    let mut recorder = Recorder::start(options).context("cannot start recording")?;
+        (args.stop_on_silence > 0.0).then(|| crate::limits::duration(args.stop_on_silence));
+    let marker = repair::marker_for(&args.out);
+    // If the marker cannot be written the recording still goes ahead; only its repair after a
+    // kill is lost.
+    let _ = std::fs::write(&marker, b"");
+    let mut recorder = match Recorder::start(options).context("cannot start recording") {
+        Ok(recorder) => recorder,
+        Err(err) => {
+            let _ = std::fs::remove_file(&marker);
+            return Err(err);
+        }
+    };
     let stop = recorder.stop_handle();
     let interrupted = Arc::new(AtomicBool::new(false));
     let entered = Arc::new(AtomicBool::new(false));
@@ -119,7 +117,10 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
         }
     }
     line.clear();
-    let recording = recorder.finish()?;
+    let finished = recorder.finish();
+    // The recorder has finalised the header (or reported why it could not): nothing to repair.
+    let _ = std::fs::remove_file(&marker);
+    let recording = finished?;
     let how = stopped_by(
         &recording.stop,
         interrupted.load(Ordering::SeqCst),

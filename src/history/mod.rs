@@ -12,6 +12,7 @@
 
 mod files;
 pub mod migrations;
+mod open_session;
 pub mod recover;
 mod store;
 mod summary;
@@ -24,6 +25,7 @@ use std::str::FromStr;
 
 use serde::Serialize;
 
+pub use open_session::OpenSession;
 pub use store::{DATABASE_FILE, DeletedSession, RECORDINGS_DIR, Store};
 pub use summary::{Trend, TrendPoint};
 
@@ -117,6 +119,11 @@ pub enum HistoryError {
     /// No session has that id.
     #[error("no session {0}; `rehearse history` lists the sessions")]
     UnknownSession(SessionId),
+    /// The session is being practised by another rehearse (deleting it would lose its answer).
+    #[error(
+        "session {0} is still being practised in another rehearse; end that session (q, or Ctrl-C) and delete it then"
+    )]
+    SessionOpen(SessionId),
     /// The history is empty.
     #[error("no sessions yet; run `rehearse` to practise")]
     NoSessions,
@@ -178,10 +185,35 @@ impl NewAnswer {
     /// An answer (attempt 1, no recording) whose question and figures are read from the report JSON:
     /// `question.id`, `question.text`, `score`, `delivery.speaking_seconds`,
     /// `delivery.words_per_minute`, `delivery.fillers.per_minute`.
+    ///
+    /// A report of an answer in which nothing was said (Ctrl-C at once, silence) is a skipped
+    /// answer: stored with `"skipped": true` added to its report and no score or figures, so it
+    /// counts in no average or trend.
     pub fn from_report(report_json: impl Into<String>) -> Result<NewAnswer, HistoryError> {
-        let report_json = report_json.into();
-        let value: serde_json::Value =
+        let mut report_json = report_json.into();
+        let mut value: serde_json::Value =
             serde_json::from_str(&report_json).map_err(HistoryError::BadReport)?;
+        if nothing_said(&value) {
+            if let Some(object) = value.as_object_mut() {
+                object.insert("skipped".into(), serde_json::Value::Bool(true));
+                report_json = value.to_string();
+            }
+            return Ok(NewAnswer {
+                question_id: value
+                    .pointer("/question/id")
+                    .and_then(|v| v.as_str())
+                    .unwrap_or_default()
+                    .to_owned(),
+                question_text: value
+                    .pointer("/question/text")
+                    .and_then(|v| v.as_str())
+                    .unwrap_or_default()
+                    .to_owned(),
+                attempt: 1,
+                report_json,
+                ..NewAnswer::default()
+            });
+        }
         let text = |pointer: &str| {
             value
                 .pointer(pointer)
@@ -201,6 +233,30 @@ impl NewAnswer {
             ..NewAnswer::default()
         })
     }
+}
+
+/// The report is of an answer in which nothing was said: its transcript has no words and no text.
+fn nothing_said(report: &serde_json::Value) -> bool {
+    let Some(transcript) = report.get("transcript") else {
+        return false;
+    };
+    let text_empty = transcript
+        .get("text")
+        .and_then(|t| t.as_str())
+        .is_none_or(|t| t.trim().is_empty());
+    let no_words = transcript
+        .get("words")
+        .and_then(|w| w.as_array())
+        .is_none_or(Vec::is_empty);
+    text_empty && no_words
+}
+
+/// A stored report says its answer was skipped (nothing was said; see [`NewAnswer::from_report`]).
+pub fn is_skipped(report_json: &str) -> bool {
+    serde_json::from_str::<serde_json::Value>(report_json)
+        .ok()
+        .and_then(|v| v.get("skipped").and_then(serde_json::Value::as_bool))
+        .unwrap_or(false)
 }
 
 /// One saved answer, as read back.
@@ -254,6 +310,8 @@ pub struct SessionSummary {
     pub questions: u32,
     /// Answers saved (retries and follow-ups included).
     pub answers: u32,
+    /// Answers in which nothing was said (stored as skipped, without a score).
+    pub skipped: u32,
     /// The mean over questions of each question's last answer's score.
     pub score: Option<f64>,
     /// Total speaking time in seconds.

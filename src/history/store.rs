@@ -80,8 +80,8 @@ pub(super) fn open_database(db: &Path) -> Result<Connection, HistoryError> {
 
 /// Opens the database on a read-only filesystem: `immutable` tells SQLite that nobody can change
 /// it, so it needs no lock or shared-memory file (which it could not create there).
-fn open_read_only(db: &Path) -> Result<Connection, HistoryError> {
-    let uri = format!("file:{}?immutable=1", db.display());
+pub(super) fn open_read_only(db: &Path) -> Result<Connection, HistoryError> {
+    let uri = format!("{}?immutable=1", file_uri(db));
     let conn = Connection::open_with_flags(
         uri,
         rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_URI,
@@ -100,6 +100,21 @@ fn open_read_only(db: &Path) -> Result<Connection, HistoryError> {
         other => other,
     })?;
     Ok(conn)
+}
+
+/// `path` as an SQLite `file:` URI: every byte but letters, digits, `-._~` and `/` percent-encoded,
+/// so a folder named with `?`, `#` or `%` is not read as the URI's query, fragment or an escape.
+pub(super) fn file_uri(path: &Path) -> String {
+    use std::os::unix::ffi::OsStrExt;
+    let mut uri = String::from("file:");
+    for &byte in path.as_os_str().as_bytes() {
+        if byte.is_ascii_alphanumeric() || b"-._~/".contains(&byte) {
+            uri.push(char::from(byte));
+        } else {
+            uri.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    uri
 }
 
 impl Store {
@@ -175,6 +190,12 @@ impl Store {
         let id = SessionId(tx.last_insert_rowid());
         tx.commit()?;
         Ok(id)
+    }
+
+    /// Marks `session` as being practised by this process until the result is dropped: `delete`
+    /// refuses it meanwhile (see [`super::open_session`]).
+    pub fn hold_open(&self, session: SessionId) -> Result<super::OpenSession, HistoryError> {
+        super::open_session::hold(&self.data_dir, session)
     }
 
     /// The folder that holds a session's recordings: `<data>/recordings/<session>`.
@@ -292,7 +313,10 @@ impl Store {
             })?
             .collect::<Result<Vec<(SessionId, i64, String, Option<i64>)>, _>>()?;
         let mut stmt = self.conn.prepare(&format!(
-            "SELECT {ANSWER_COLUMNS}, '' FROM answers ORDER BY session_id, position"
+            // Not the whole report, only whether it was skipped (written compactly by
+            // `NewAnswer::from_report`).
+            "SELECT {ANSWER_COLUMNS}, CASE WHEN report LIKE '%\"skipped\":true%' \
+             THEN '{{\"skipped\":true}}' ELSE '' END FROM answers ORDER BY session_id, position"
         ))?;
         let answers = stmt
             .query_map([], |row| answer_from_row(row, &self.data_dir))?
@@ -381,6 +405,9 @@ impl Store {
     /// Removes a session, its answers and its recordings; nothing else is touched. The rows go in
     /// one transaction first, then the session's recordings folder.
     pub fn delete_session(&mut self, session: SessionId) -> Result<DeletedSession, HistoryError> {
+        if super::open_session::is_held(&self.data_dir, session) {
+            return Err(HistoryError::SessionOpen(session));
+        }
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -416,7 +443,8 @@ impl Store {
             };
             for entry in fs::read_dir(&dir).map_err(remove_err)? {
                 let entry = entry.map_err(remove_err)?;
-                if entry.file_type().map_err(remove_err)?.is_file() {
+                let mark = entry.file_name() == super::open_session::OPEN_MARK;
+                if entry.file_type().map_err(remove_err)?.is_file() && !mark {
                     removed += 1;
                 }
             }

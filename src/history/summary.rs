@@ -19,8 +19,15 @@ pub(crate) fn summarise(
 ) -> SessionSummary {
     let mut last_score: BTreeMap<&str, Option<u32>> = BTreeMap::new();
     for answer in answers {
-        last_score.insert(&answer.question_id, answer.score);
+        // A skipped answer (nothing said) has no score and does not replace an earlier attempt's.
+        if answer.score.is_some() || !last_score.contains_key(answer.question_id.as_str()) {
+            last_score.insert(&answer.question_id, answer.score);
+        }
     }
+    let skipped = answers
+        .iter()
+        .filter(|a| super::is_skipped(&a.report_json))
+        .count() as u32;
     let scores: Vec<f64> = last_score
         .values()
         .filter_map(|s| s.map(f64::from))
@@ -47,6 +54,7 @@ pub(crate) fn summarise(
         finished_at,
         questions: last_score.len() as u32,
         answers: answers.len() as u32,
+        skipped,
         score,
         speaking_seconds,
         words_per_minute: weighted(|a| a.words_per_minute),
@@ -205,6 +213,7 @@ mod tests {
             finished_at: None,
             questions: 1,
             answers: 1,
+            skipped: 0,
             score,
             speaking_seconds: 60.0,
             words_per_minute: Some(140.0),

@@ -236,3 +236,65 @@ fn answered_lists_main_answers_oldest_session_first_without_follow_ups() {
         ]
     );
 }
+
+#[test]
+fn a_read_only_history_opens_in_a_folder_named_with_uri_characters() {
+    // Issue 15: the read-only URI took `?`, `#` and `%` in the path for URI syntax.
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("a?b#c%41 d");
+    let session = {
+        let mut store = Store::open(&data).unwrap();
+        let session = store
+            .start_session(at(1_700_000_000), &serde_json::json!({}))
+            .unwrap();
+        store
+            .save_answer(session, &NewAnswer::from_report(REPORT).unwrap())
+            .unwrap();
+        session
+    };
+    assert!(super::store::file_uri(&data).ends_with("a%3Fb%23c%2541%20d"));
+    let conn = super::store::open_read_only(&data.join(super::store::DATABASE_FILE)).unwrap();
+    let answers: i64 = conn
+        .query_row(
+            "SELECT COUNT(*) FROM answers WHERE session_id = ?1",
+            [session.0],
+            |row| row.get(0),
+        )
+        .unwrap();
+    assert_eq!(answers, 1);
+}
+
+#[test]
+fn an_answer_with_nothing_said_is_stored_skipped_and_left_out_of_the_figures() {
+    // Issue 16 item 7: Ctrl-C at once stored an empty answer scored 23, which skewed the trend.
+    let tmp = tempfile::tempdir().unwrap();
+    let mut store = Store::open(tmp.path()).unwrap();
+    let session = store
+        .start_session(at(1_700_000_000), &serde_json::json!({}))
+        .unwrap();
+    store
+        .save_answer(session, &NewAnswer::from_report(REPORT).unwrap())
+        .unwrap();
+    let empty = r#"{"question": {"id": "failure", "text": "Have you ever failed at anything?"},
+      "transcript": {"text": " ", "words": []},
+      "delivery": {"speaking_seconds": 0.0, "words_per_minute": 0.0,
+                   "fillers": {"count": 0, "per_minute": 0.0, "items": []}},
+      "checks": [], "score": 23}"#;
+    let skipped = NewAnswer::from_report(empty).unwrap();
+    assert_eq!(
+        (
+            skipped.score,
+            skipped.speaking_seconds,
+            skipped.words_per_minute
+        ),
+        (None, None, None)
+    );
+    assert!(is_skipped(&skipped.report_json));
+    assert!(!is_skipped(REPORT));
+    // A retry in which nothing was said keeps the attempt before it as the question's score.
+    store.save_answer(session, &skipped).unwrap();
+    let loaded = store.load_session(session).unwrap();
+    assert_eq!(loaded.summary.score, Some(72.0));
+    assert_eq!((loaded.summary.answers, loaded.summary.skipped), (2, 1));
+    assert_eq!(loaded.answers[1].score, None);
+}

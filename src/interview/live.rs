@@ -134,8 +134,8 @@ pub fn record(
     options.audio_events = incremental.is_some();
     options.input_device = settings.input_device.clone();
     options.stop_on_silence = settings.stop_on_silence;
-    options.max_length = Some(Duration::from_secs_f64(max_seconds));
-    options.notice_before_max = Duration::from_secs_f64((max_seconds / 4.0).min(30.0));
+    options.max_length = Some(crate::limits::duration(max_seconds));
+    options.notice_before_max = crate::limits::duration((max_seconds / 4.0).min(30.0));
     let mut recorder = Recorder::start(options)?;
     let stop = recorder.stop_handle();
     interrupt.set_current(Some(stop.clone()));

@@ -15,6 +15,8 @@ pub struct QuestionScore {
     pub text: String,
     /// The final score (last attempt, follow-ups included).
     pub score: u32,
+    /// Nothing was said: the answer is stored as skipped and the score means nothing.
+    pub skipped: bool,
 }
 
 /// Something worth practising next.
@@ -48,6 +50,7 @@ impl Summary {
                 id: q.id.clone(),
                 text: q.text.clone(),
                 score: r.score,
+                skipped: r.transcript.words.is_empty() && r.transcript.text.trim().is_empty(),
             })
             .collect();
         // check id -> (importance, answers, first seen, message)
@@ -95,7 +98,11 @@ impl Summary {
             return out;
         }
         for s in &self.scores {
-            let _ = writeln!(out, "  {:>3}/100  {}", s.score, s.text);
+            if s.skipped {
+                let _ = writeln!(out, "  skipped  {} (nothing was said)", s.text);
+            } else {
+                let _ = writeln!(out, "  {:>3}/100  {}", s.score, s.text);
+            }
         }
         if self.practise.is_empty() {
             out.push_str("Nothing stood out to practise: every check passed.\n");

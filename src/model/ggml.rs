@@ -3,8 +3,9 @@
 //!
 //! whisper.cpp trusts its input and can abort the whole process on a truncated or foreign file, so
 //! [`inspect`] checks the magic, the hyper-parameters, the mel filters, the vocabulary, and every tensor:
-//! its name, shape and type against what the hyper-parameters imply, and that its data is really in the
-//! file. Only a file that passes is handed to whisper.cpp.
+//! its name, shape and type against what the hyper-parameters imply, that its data is really in the
+//! file, and that every value is a finite number (a NaN weight crashed whisper.cpp). Only a file
+//! that passes is handed to whisper.cpp.
 //!
 //! Layout: `i32` magic `0x67676d6c`; eleven `i32` hyper-parameters; mel filters (`i32` n_mel, `i32`
 //! n_fft, f32 values); vocabulary (`i32` count, then `i32` length and bytes per token); then tensors to
@@ -370,7 +371,12 @@ pub fn inspect_reader<R: Read + Seek>(
         let size = ttype
             .data_size(dims[0], elements)
             .ok_or_else(|| corrupt(format!("tensor `{name}` rows do not fit its block type")))?;
-        reader.skip(size as u64, &format!("tensor `{name}`"))?;
+        if !reader.all_finite(size as u64, &format!("tensor `{name}`"), ttype)? {
+            // whisper.cpp would crash on it (a NaN weight segfaulted in its DTW code).
+            return Err(corrupt(format!(
+                "tensor `{name}` holds values that are not numbers (NaN or infinity)"
+            )));
+        }
         if seen.insert(name.clone(), ()).is_some() {
             return Err(corrupt(format!("tensor `{name}` appears twice")));
         }
@@ -392,6 +398,32 @@ pub fn inspect_reader<R: Read + Seek>(
         weight_type,
         file_size,
     })
+}
+
+/// Every value in `bytes` (whole elements or blocks of `ttype`) is finite. Branch-free folds, so
+/// the compiler can vectorise them.
+fn chunk_finite(bytes: &[u8], ttype: TensorType) -> bool {
+    // An f16 is NaN or infinite when its five exponent bits are all ones; an f32 when its eight are.
+    let f16_bad = |b: &[u8]| u16::from_le_bytes([b[0], b[1]]) & 0x7c00 == 0x7c00;
+    match ttype {
+        TensorType::F32 => !bytes.chunks_exact(4).fold(false, |bad, b| {
+            bad | (u32::from_le_bytes([b[0], b[1], b[2], b[3]]) & 0x7f80_0000 == 0x7f80_0000)
+        }),
+        TensorType::F16 => !bytes.chunks_exact(2).fold(false, |bad, b| bad | f16_bad(b)),
+        // Blocks start with the f16 scale `d`; the `_1` types follow it with the f16 minimum `m`.
+        TensorType::Q4_1 | TensorType::Q5_1 => {
+            let (_, size) = ttype.block();
+            !bytes
+                .chunks_exact(size)
+                .fold(false, |bad, b| bad | f16_bad(&b[0..2]) | f16_bad(&b[2..4]))
+        }
+        TensorType::Q4_0 | TensorType::Q5_0 | TensorType::Q8_0 => {
+            let (_, size) = ttype.block();
+            !bytes
+                .chunks_exact(size)
+                .fold(false, |bad, b| bad | f16_bad(&b[0..2]))
+        }
+    }
 }
 
 fn trim_ones(shape: &[usize]) -> &[usize] {
@@ -470,6 +502,38 @@ impl<R: Read + Seek> Checked<'_, R> {
         Ok(self.u32()? as i32)
     }
 
+    /// Reads `n` bytes of a tensor of type `ttype` and says whether every value is finite: each
+    /// f32 or f16, and each block's f16 scales for the quantised types (their integer quants are
+    /// always numbers). Read in large chunks, whole blocks each, so it costs little more than the
+    /// read itself.
+    fn all_finite(
+        &mut self,
+        n: u64,
+        what: &str,
+        ttype: TensorType,
+    ) -> Result<bool, ModelFileError> {
+        self.need(n, what)?;
+        let (_, block) = ttype.block();
+        let chunk = block * ((1 << 20) / block);
+        let mut buf = vec![0u8; chunk];
+        let mut left = n;
+        let mut finite = true;
+        while left > 0 {
+            let take = usize::try_from(left.min(chunk as u64)).unwrap_or(chunk);
+            let part = &mut buf[..take];
+            self.inner
+                .read_exact(part)
+                .map_err(|source| ModelFileError::Io {
+                    path: self.path.to_path_buf(),
+                    source,
+                })?;
+            finite &= chunk_finite(part, ttype);
+            self.pos += take as u64;
+            left -= take as u64;
+        }
+        Ok(finite)
+    }
+
     fn skip(&mut self, n: u64, what: &str) -> Result<(), ModelFileError> {
         self.need(n, what)?;
         let offset = i64::try_from(n).map_err(|_| ModelFileError::Corrupt {
@@ -536,6 +600,31 @@ mod tests {
         bytes[at..at + 4].copy_from_slice(&i32::MAX.to_le_bytes());
         let err = inspect_bytes(&bytes, bytes.len() as u64).unwrap_err();
         assert!(err.to_string().contains("vocabulary of"), "{err}");
+    }
+
+    #[test]
+    fn non_finite_values_are_found_in_every_tensor_type() {
+        let types = [
+            TensorType::F32,
+            TensorType::F16,
+            TensorType::Q4_0,
+            TensorType::Q4_1,
+            TensorType::Q5_0,
+            TensorType::Q5_1,
+            TensorType::Q8_0,
+        ];
+        for ttype in types {
+            let (_, block) = ttype.block();
+            // Zeros and ordinary values are finite; 0xFF bytes in the first value or scale are NaN.
+            let mut bytes: Vec<u8> = (0..block * 8).map(|i| (i % 7) as u8).collect();
+            assert!(chunk_finite(&bytes, ttype), "{ttype:?}");
+            bytes[block * 5..block * 5 + 4].fill(0xFF);
+            assert!(!chunk_finite(&bytes, ttype), "{ttype:?}");
+        }
+        // Infinity too, not only NaN.
+        assert!(!chunk_finite(&f32::INFINITY.to_le_bytes(), TensorType::F32));
+        assert!(!chunk_finite(&[0x00, 0x7c], TensorType::F16));
+        assert!(chunk_finite(&f32::MAX.to_le_bytes(), TensorType::F32));
     }
 
     proptest! {

@@ -183,6 +183,13 @@ impl Question {
             ));
         }
         let t = self.time;
+        for (value, name) in [
+            (t.min, "time.min"),
+            (t.ideal, "time.ideal"),
+            (t.max, "time.max"),
+        ] {
+            crate::limits::check_file_seconds(value, name).map_err(|e| (Some("time".into()), e))?;
+        }
         if !(t.min > 0.0 && t.min <= t.ideal && t.ideal <= t.max) {
             return Err((
                 Some("time".into()),

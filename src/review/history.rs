@@ -38,11 +38,14 @@ pub fn render(sessions: &[SessionSummary], trend: Option<&Trend>, style: Style) 
     out.push_str(&style.bold(&header));
     out.push('\n');
     for s in sessions {
-        let unfinished = if s.finished_at.is_none() {
-            "  (interrupted)"
+        let mut unfinished = if s.finished_at.is_none() {
+            "  (interrupted)".to_string()
         } else {
-            ""
+            String::new()
         };
+        if s.skipped > 0 {
+            unfinished.push_str(&format!("  ({} skipped)", s.skipped));
+        }
         out.push_str(&format!(
             "{:>4}  {:<16}  {:>9}  {:>5}  {:>8}  {:>5}  {:>11}  {:>7}{}\n",
             s.id.to_string(),
@@ -53,7 +56,7 @@ pub fn render(sessions: &[SessionSummary], trend: Option<&Trend>, style: Style) 
             figure(s.words_per_minute, 0),
             figure(s.fillers_per_minute, 1),
             figure(s.vocal_variety_semitones, 1),
-            style.dim(unfinished),
+            style.dim(&unfinished),
         ));
     }
     out.push('\n');

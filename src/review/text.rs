@@ -67,6 +67,12 @@ fn render_answer(session: &Session, answer: &StoredAnswer, style: Style) -> Stri
     out.push_str(&style.bold(&format!("{}. {}", answer.position, answer.question_text)));
     out.push_str(&style.dim(&format!("  ({}){relation}", answer.question_id)));
     out.push('\n');
+    if crate::history::is_skipped(&answer.report_json) {
+        out.push_str(&format!(
+            "{INDENT}skipped: nothing was said (no score; left out of the averages and the trend)\n"
+        ));
+        return out;
+    }
     out.push_str(&format!(
         "{INDENT}score {} · {} speaking · {} wpm · {} fillers/min\n",
         answer
@@ -200,6 +206,7 @@ mod tests {
                 finished_at: None,
                 questions: 1,
                 answers: answers.len() as u32,
+                skipped: 0,
                 score: Some(70.0),
                 speaking_seconds: 65.0,
                 words_per_minute: Some(140.0),

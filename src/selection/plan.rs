@@ -91,15 +91,8 @@ pub fn parse(text: &str, file: &str, bank: &Bank) -> Result<Plan, PlanError> {
         )
     })?;
     let check_seconds = |s: &Spanned<f64>| {
-        let v = *s.get_ref();
-        if v.is_finite() && v > 0.0 {
-            Ok(v)
-        } else {
-            Err(error(
-                s.span().start,
-                format!("`max_seconds` must be a positive number of seconds, not {v}"),
-            ))
-        }
+        crate::limits::check_file_seconds(*s.get_ref(), "max_seconds")
+            .map_err(|message| error(s.span().start, message))
     };
     let max_follow_ups = match &raw.max_follow_ups {
         None => 2,
@@ -206,7 +199,7 @@ id = "failure"
             (
                 PLAN.replace("max_seconds = 90", "max_seconds = -4"),
                 9,
-                "positive number",
+                "from more than 0 to 3600",
             ),
             (
                 PLAN.replace("follow_ups = \"none\"", "follow_ups = \"sometimes\""),

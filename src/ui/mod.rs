@@ -1,4 +1,5 @@
-//! Presentation helpers shared by commands: progress on stderr.
+//! Presentation helpers shared by commands: progress on stderr, user text made safe for a terminal.
 
 pub mod progress;
+pub mod text;
 pub mod tui;

@@ -2,7 +2,7 @@
 //! real cpal streams through a private PulseAudio server (real time) or ALSA's `file` plugin
 //! (byte-exact), and the real Whisper model checking what was heard.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
@@ -542,8 +542,11 @@ fn a_silent_take_reports_no_negative_zero() {
 }
 
 /// Issue 15: a kill within the first second of an answer left a 0-byte WAV that the repair skipped.
-/// Now the file is a valid WAV from the moment recording starts; and a 0-byte file an older
-/// rehearse left behind is made a valid empty WAV by the next start, with a notice.
+/// Now the file is a valid WAV from the moment recording starts; and a 0-byte file a killed
+/// `rehearse record` left behind (its marker beside it) is made a valid empty WAV by the next
+/// start, with a notice. Issue 16 item 5: other programs' WAVs in the same folder that only look
+/// unfinished (an ID3 chunk the RIFF size leaves out, sizes still 0, no bytes at all) stay
+/// byte-identical.
 #[test]
 fn a_kill_in_the_first_second_leaves_a_valid_wav() {
     let cable = PulseCable::start();
@@ -567,6 +570,8 @@ fn a_kill_in_the_first_second_leaves_a_valid_wav() {
 
     let old = dir.path().join("old.wav");
     std::fs::write(&old, b"").unwrap();
+    std::fs::write(dir.path().join(".old.wav.recording"), b"").unwrap();
+    let foreign = foreign_wavs(dir.path());
     let next = dir.path().join("next.wav");
     let run = with_envs(
         Rehearse::new().args(["record", next.to_str().unwrap(), "--max-seconds", "0.5"]),
@@ -587,6 +592,52 @@ fn a_kill_in_the_first_second_leaves_a_valid_wav() {
     let (kept, _, _) = read_wav(&out);
     let size = std::fs::metadata(&out).unwrap().len();
     assert_eq!(size, 44 + kept.len() as u64 * 2);
+    for (path, bytes) in &foreign {
+        assert_eq!(
+            &std::fs::read(path).unwrap(),
+            bytes,
+            "`rehearse record` rewrote another program's `{}`",
+            path.display()
+        );
+    }
+    assert!(
+        !run.stderr().contains("tagged.wav") && !run.stderr().contains("unsized.wav"),
+        "{}",
+        run.stderr()
+    );
+    let markers: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".recording"))
+        .collect();
+    assert!(markers.is_empty(), "markers left: {markers:?}");
+}
+
+/// WAVs another program wrote that look like an unfinished recording, with their bytes.
+fn foreign_wavs(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let tone: Vec<f32> = (0..8_000).map(|i| (i as f32 * 0.05).sin() * 0.3).collect();
+    // A tagger appended an ID3 chunk after the data without growing the RIFF size.
+    let tagged = dir.join("tagged.wav");
+    write_wav(&tagged, &tone);
+    let mut bytes = std::fs::read(&tagged).unwrap();
+    bytes.extend_from_slice(b"id3 \x0a\x00\x00\x00ID3\x04\x00\x00\x00\x00\x00\x00");
+    std::fs::write(&tagged, &bytes).unwrap();
+    // A streaming writer that leaves both sizes 0, with audio after the header.
+    let unsized_wav = dir.join("unsized.wav");
+    write_wav(&unsized_wav, &tone);
+    let mut bytes = std::fs::read(&unsized_wav).unwrap();
+    bytes[4..8].fill(0);
+    bytes[40..44].fill(0);
+    std::fs::write(&unsized_wav, &bytes).unwrap();
+    let empty = dir.join("empty.wav");
+    std::fs::write(&empty, b"").unwrap();
+    [tagged, unsized_wav, empty]
+        .into_iter()
+        .map(|p| {
+            let bytes = std::fs::read(&p).unwrap();
+            (p, bytes)
+        })
+        .collect()
 }
 
 fn with_envs(

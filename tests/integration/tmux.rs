@@ -338,3 +338,27 @@ fn without_a_sound_card_native_lines_stay_off_the_full_screen() {
         }
     }
 }
+
+/// Issue 16 item 7: `TERM=dumb` (an editor's shell) cannot draw a full screen, so practice falls
+/// back to plain lines there, on a real terminal.
+#[test]
+fn a_dumb_terminal_gets_plain_lines_not_the_full_screen() {
+    let cable = PulseCable::start();
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().join("data");
+    let log = dir.path().join("stderr.txt");
+    let args = "practice --question failure --stop-on-silence 0";
+    let command =
+        command_line(&cable, &home, args, &log, false).replacen("env ", "env TERM=dumb ", 1);
+    let tmux = Tmux::start(dir.path(), &command);
+    let screen = tmux.wait_for(&["recording... (target"], LONG, &log);
+    assert_eq!(
+        tmux.format("#{alternate_on}"),
+        "0",
+        "the full screen was drawn on a dumb terminal:\n{screen}"
+    );
+    assert!(!screen.contains("Enter: done"), "{screen}");
+    tmux.keys(&["q", "Enter"]);
+    let screen = tmux.wait_for(&["EXITED"], LONG, &log);
+    println!("{screen}");
+}

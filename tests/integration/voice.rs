@@ -47,6 +47,7 @@ fn say_speaks_with_the_neural_voice_and_the_speaker_hears_it() {
     // The speaker played what the voice made: the loudness contours match.
     let cache = std::path::PathBuf::from(report["source"]["cache"].as_str().unwrap());
     assert!(cache.starts_with(&home), "{}", cache.display());
+    assert_private_cache(&home, &cache);
     let spoken = rehearse::audio::decode::read_wav(&cache).unwrap().samples;
     let (at, corr) = envelope_match(&heard, &spoken);
     eprintln!("neural voice at the speaker: contour correlation {corr:.3} from {at:.2} s");
@@ -215,6 +216,8 @@ fn a_missing_or_broken_voice_falls_back_to_espeak_with_one_notice() {
         let report: serde_json::Value = serde_json::from_str(&run.success()).unwrap();
         assert_eq!(report["played"], true, "{report}");
         assert_eq!(report["engine"], "espeak-ng", "{report}");
+        let cache = std::path::PathBuf::from(report["source"]["cache"].as_str().unwrap());
+        assert_private_cache(&rehearse_home(&cache), &cache);
         let lines = notices(&run.stderr());
         assert_eq!(lines.len(), 1, "{}", run.stderr());
         for part in [
@@ -278,4 +281,19 @@ fn write_wav(path: &Path, samples: &[f32]) {
             .unwrap();
     }
     writer.finalize().unwrap();
+}
+
+/// The voice cache is private like the rest of the data folder: folders 0700, files 0600 (issue 16
+/// item 7: `cache/voice` was 0755 and its files 0644).
+fn assert_private_cache(home: &Path, cache: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(cache), 0o600, "{}", cache.display());
+    assert_eq!(mode(&home.join("cache").join("voice")), 0o700);
+    assert_eq!(mode(&home.join("cache")), 0o700);
+}
+
+/// The data folder a cache file `<home>/cache/voice/NAME` is in.
+fn rehearse_home(cache: &Path) -> std::path::PathBuf {
+    cache.ancestors().nth(3).unwrap().to_path_buf()
 }

@@ -61,11 +61,11 @@ impl<'a> Plain<'a> {
 fn out(text: &str, to_stderr: bool) -> anyhow::Result<()> {
     if to_stderr {
         let mut stderr = std::io::stderr().lock();
-        stderr.write_all(text.as_bytes())?;
+        stderr.write_all(crate::ui::text::printable(text).as_bytes())?;
         stderr.flush()?;
     } else {
         let mut stdout = std::io::stdout().lock();
-        stdout.write_all(text.as_bytes())?;
+        stdout.write_all(crate::ui::text::printable(text).as_bytes())?;
         stdout.flush()?;
     }
     Ok(())
