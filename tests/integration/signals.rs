@@ -139,10 +139,7 @@ fn the_sound_server_dying_mid_answer_keeps_the_answer_and_says_so() {
         audio.duration_seconds
     );
     let review = json_in(&home, &["review", "--json"]);
-    let text = review["answers"][0]["report"]["transcript"]["text"]
-        .as_str()
-        .unwrap_or_default()
-        .to_lowercase();
+    let text = first_transcript(&review);
     assert!(
         text.contains("deadline"),
         "the answer is in the history: {review}"
@@ -185,10 +182,7 @@ fn sigterm_or_sighup_while_transcribing_keeps_the_answer() {
         let (code, _, err, _) = running.wait(LONG);
         one_sentence(code, &err);
         let review = json_in(&home, &["review", "--json"]);
-        let text = review["answers"][0]["report"]["transcript"]["text"]
-            .as_str()
-            .unwrap_or_default()
-            .to_lowercase();
+        let text = first_transcript(&review);
         assert!(
             text.contains("deadline"),
             "SIG{signal}: the answer is not in the history: {review}\n{err}"
@@ -220,10 +214,7 @@ fn deleting_a_session_being_practised_is_refused_and_loses_nothing() {
     let (code, _, err, _) = running.wait(LONG);
     one_sentence(code, &err);
     let review = json_in(&home, &["review", "1", "--json"]);
-    let text = review["answers"][0]["report"]["transcript"]["text"]
-        .as_str()
-        .unwrap_or_default()
-        .to_lowercase();
+    let text = first_transcript(&review);
     assert!(text.contains("deadline"), "the answer was kept: {review}");
     let out = delete().success();
     assert!(
@@ -379,10 +370,7 @@ fn signals_while_the_report_is_written_lose_nothing() {
                 assert_eq!(answers, 1, "{signal} at {delay_ms} ms:\n{err}");
             }
             let review = json_in(&home, &["review", "--json"]);
-            let text = review["answers"][0]["report"]["transcript"]["text"]
-                .as_str()
-                .unwrap_or_default()
-                .to_lowercase();
+            let text = first_transcript(&review);
             assert!(
                 text.contains("deadline"),
                 "{signal} at {delay_ms} ms: {review}"
@@ -393,4 +381,12 @@ fn signals_while_the_report_is_written_lose_nothing() {
         "{tried} runs, {finished_first} ended before the signal; the answer was already stored in \
          {stored_after_kill} of the SIGKILLs that hit"
     );
+}
+
+/// The first answer's transcript in a `review --json`, lower-cased ("" when there is none).
+fn first_transcript(review: &serde_json::Value) -> String {
+    review["answers"][0]["report"]["transcript"]["text"]
+        .as_str()
+        .unwrap_or_default()
+        .to_lowercase()
 }
