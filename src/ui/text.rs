@@ -33,6 +33,24 @@ pub fn printable(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// `text` with every control character but newline and tab written as a visible `\u{..}` escape,
+/// colour sequences included: for the full screen, which draws its own colours, so no escape
+/// sequence from user text may reach its cells.
+pub fn visible(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(is_unsafe) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        if is_unsafe(c) {
+            out.push_str(&format!("\\u{{{:x}}}", u32::from(c)));
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
 /// A control character other than newline and tab (C0, DEL and C1).
 fn is_unsafe(c: char) -> bool {
     c.is_control() && c != '\n' && c != '\t'
@@ -65,5 +83,12 @@ mod tests {
             "\u{1b}[1;31mred\u{1b}[0m"
         );
         assert_eq!(printable("c1 \u{9b}"), "c1 \\u{9b}");
+    }
+
+    #[test]
+    fn the_full_screen_gets_no_escape_sequence_not_even_colour() {
+        assert_eq!(visible("plain\ttext\n"), "plain\ttext\n");
+        assert_eq!(visible("\u{1b}[1;31mred"), "\\u{1b}[1;31mred");
+        assert_eq!(visible("a\rb"), "a\\u{d}b");
     }
 }

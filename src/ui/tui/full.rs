@@ -18,6 +18,7 @@ use crate::analysis::report;
 use crate::audio::recorder::RecorderEvent;
 use crate::interview::live::Key;
 use crate::interview::{Asked, Choice, Feedback, Frontend, InterviewError, Turn};
+use crate::ui::text::visible;
 
 use super::{Context, Show, TerminalGuard, clock, feedback_extra, heading, take_answer};
 
@@ -325,18 +326,20 @@ fn render(frame: &mut ratatui::Frame<'_>, view: &View) {
         Constraint::Length(1),
     ])
     .areas(area);
-    let question = Paragraph::new(view.prompt.as_str())
+    // User text (the question file, the transcript in the report) may hold control characters:
+    // shown as visible escapes, never drawn into the cells.
+    let question = Paragraph::new(visible(&view.prompt))
         .wrap(Wrap { trim: true })
         .style(view.style(Color::Cyan).add_modifier(Modifier::BOLD))
         .block(
             Block::default()
                 .borders(Borders::ALL)
-                .title(format!(" rehearse: {} ", view.title)),
+                .title(format!(" rehearse: {} ", visible(&view.title))),
         );
     frame.render_widget(question, top);
     match view.mode {
         Mode::Feedback => {
-            let report = Paragraph::new(view.report.as_str())
+            let report = Paragraph::new(visible(&view.report))
                 .wrap(Wrap { trim: false })
                 .scroll((view.scroll, 0))
                 .block(Block::default().borders(Borders::ALL).title(" Feedback "));
@@ -346,7 +349,7 @@ fn render(frame: &mut ratatui::Frame<'_>, view: &View) {
     }
     let hint_text = view.hint.as_deref().or(view.note.as_deref()).unwrap_or("");
     frame.render_widget(
-        Paragraph::new(hint_text).style(view.style(Color::Yellow)),
+        Paragraph::new(visible(hint_text)).style(view.style(Color::Yellow)),
         hint,
     );
     frame.render_widget(
@@ -487,6 +490,23 @@ mod tests {
         ] {
             assert!(text.contains(needle), "{needle:?} missing:\n{text}");
         }
+    }
+
+    #[test]
+    fn control_characters_in_the_question_and_report_are_shown_not_sent() {
+        let mut view = recording_view();
+        view.prompt = "Have you\u{1b}[2J ever failed?".into();
+        let text = screen(&view, 80, 24);
+        assert!(!text.contains('\u{1b}'), "{text}");
+        assert!(text.contains("Have you\\u{1b}[2J ever failed?"), "{text}");
+        view.mode = Mode::Feedback;
+        view.report = "I said \u{1b}]0;title\u{7} here\n".into();
+        let text = screen(&view, 80, 24);
+        assert!(
+            !text.contains('\u{1b}') && !text.contains('\u{7}'),
+            "{text}"
+        );
+        assert!(text.contains("\\u{1b}]0;title\\u{7} here"), "{text}");
     }
 
     #[test]
