@@ -326,44 +326,13 @@ mod tests {
 
     #[test]
     fn a_skipped_answer_says_so_instead_of_showing_a_report() {
-        use crate::history::{AnswerId, SessionId};
-        let answer = StoredAnswer {
-            id: AnswerId(1),
-            session: SessionId(1),
-            position: 1,
-            question_id: "failure".into(),
-            question_text: "Have you ever failed at anything?".into(),
-            attempt: 1,
-            follow_up_of: None,
-            follow_up_check: None,
-            recording: None,
-            score: None,
-            speaking_seconds: None,
-            words_per_minute: None,
-            fillers_per_minute: None,
-            created_at: 0,
-            report_json: r#"{"skipped": true, "transcript": {"text": "", "words": []},
-                "checks": [{"id": "pace", "outcome": "fail", "message": "Too short."}]}"#
-                .into(),
-        };
-        let session = Session {
-            summary: SessionSummary {
-                id: SessionId(1),
-                started_at: 0,
-                date: "2026-12-01 21:00".into(),
-                finished_at: None,
-                questions: 1,
-                answers: 1,
-                skipped: 1,
-                score: None,
-                speaking_seconds: 0.0,
-                words_per_minute: None,
-                fillers_per_minute: None,
-                vocal_variety_semitones: None,
-            },
-            settings: serde_json::Value::Null,
-            answers: vec![answer],
-        };
+        use crate::review::text::tests::{answer, session};
+        let session = session(vec![answer(
+            1,
+            1,
+            r#"{"skipped": true, "transcript": {"text": "", "words": []},
+                "checks": [{"id": "pace", "outcome": "fail", "message": "Too short."}]}"#,
+        )]);
         let page = render_answer(&session, &session.answers[0]);
         assert!(page.contains("Skipped: nothing was said"), "{page}");
         assert!(

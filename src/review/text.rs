@@ -173,11 +173,12 @@ fn transcript(report: &ReportView, style: Style) -> String {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use crate::history::{AnswerId, SessionId, SessionSummary};
 
-    fn answer(id: i64, position: u32, report_json: &str) -> StoredAnswer {
+    /// A stored answer for the review tests (also the HTML page's).
+    pub(in crate::review) fn answer(id: i64, position: u32, report_json: &str) -> StoredAnswer {
         StoredAnswer {
             id: AnswerId(id),
             session: SessionId(1),
@@ -197,7 +198,8 @@ mod tests {
         }
     }
 
-    fn session(answers: Vec<StoredAnswer>) -> Session {
+    /// A session holding `answers`, for the review tests.
+    pub(in crate::review) fn session(answers: Vec<StoredAnswer>) -> Session {
         Session {
             summary: SessionSummary {
                 id: SessionId(1),
