@@ -185,11 +185,27 @@ fn render_answer(session: &Session, answer: &StoredAnswer) -> String {
         },
         None => out.push_str("<p class=\"note\">No recording was kept for this answer.</p>\n"),
     }
-    if crate::history::is_skipped(&answer.report_json) {
+    if crate::history::is_recovered(&answer.report_json) {
         out.push_str(
-            "<p class=\"note skipped\">Skipped: nothing was said, so this answer has no score and is \
-             left out of the averages and the trend.</p>\n</article>\n",
+            "<p class=\"note recovered\">Recovered: the session stopped before this answer was \
+             stored; it was transcribed from its recording later.</p>\n",
         );
+    }
+    if crate::history::is_skipped(&answer.report_json) {
+        match crate::history::recovery_note(&answer.report_json) {
+            Some(why) => {
+                let _ = write!(
+                    out,
+                    "<p class=\"note skipped\">Skipped: {}, so this answer has no score and is \
+                     left out of the averages and the trend.</p>\n</article>\n",
+                    escape(&why)
+                );
+            }
+            None => out.push_str(
+                "<p class=\"note skipped\">Skipped: nothing was said, so this answer has no score and is \
+                 left out of the averages and the trend.</p>\n</article>\n",
+            ),
+        }
         return out;
     }
     let report = match ReportView::parse(&answer.report_json) {
