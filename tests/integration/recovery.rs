@@ -9,10 +9,10 @@ use std::ffi::OsString;
 use std::path::Path;
 use std::time::{Duration, SystemTime};
 
-use rehearse::history::{QuestionNote, Store};
+use rehearse::history::{NewAnswer, QuestionNote, Store};
 
 use crate::harness::Rehearse;
-use crate::practice::{NO_LESSON, json_in, spoken};
+use crate::practice::{LESSON, NO_LESSON, json_in, spoken};
 use crate::virtual_audio::{PulseCable, spawn_rehearse};
 
 const LONG: Duration = Duration::from_secs(120);
@@ -197,4 +197,88 @@ fn damaged_noteless_and_held_recordings_are_each_handled_once() {
     let again = run_in(&home, &["history", "--recover"]).success();
     assert!(again.contains("nothing to recover"), "{again}");
     assert_eq!(stored_answers(&home), 3);
+}
+
+/// A follow-up killed before it was stored is recovered as a follow-up: it points at the answer it
+/// follows, is analysed joined to it as the flow joins them (so the check it probed can be
+/// recovered), and keeps its own transcript beside the joined one.
+#[test]
+fn a_follow_up_killed_before_it_was_stored_is_joined_to_its_answer() {
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().join("data");
+    let first = spoken(dir.path(), "first", NO_LESSON);
+    let lesson = spoken(dir.path(), "lesson", LESSON);
+    let report = run_in(
+        &home,
+        &[
+            "analyze",
+            first.to_str().unwrap(),
+            "--question",
+            "failure",
+            "--json",
+        ],
+    )
+    .success();
+    let mut store = Store::open(&home).unwrap();
+    let session = store
+        .start_session(
+            SystemTime::now(),
+            &serde_json::json!({"questions": ["failure"]}),
+        )
+        .unwrap();
+    let asked = QuestionNote {
+        question_id: "failure".into(),
+        prompt: "Have you ever failed at anything?".into(),
+        attempt: 1,
+        follow_up_check: None,
+    };
+    let wav = store.new_recording_for(session, &asked).unwrap();
+    std::fs::copy(&first, &wav).unwrap();
+    let mut answer = NewAnswer::from_report(report).unwrap();
+    answer.recording = Some(wav);
+    let first_id = store.save_answer(session, &answer).unwrap();
+    let follow = QuestionNote {
+        prompt: "What did you learn from that?".into(),
+        follow_up_check: Some("turnaround-or-lesson".into()),
+        ..asked
+    };
+    let wav = store.new_recording_for(session, &follow).unwrap();
+    std::fs::copy(&lesson, &wav).unwrap();
+
+    let out = run_in(&home, &["history", "--recover"]).success();
+    assert!(
+        out.contains(&format!("recovered answer 2 of session {session}")),
+        "{out}"
+    );
+    let review = json_in(&home, &["review", &session.to_string(), "--json"]);
+    let second = &review["answers"][1];
+    assert_eq!(second["follow_up_of"], first_id.0, "{review}");
+    assert_eq!(
+        second["follow_up_check"], "turnaround-or-lesson",
+        "{review}"
+    );
+    assert_eq!(second["question_text"], "What did you learn from that?");
+    assert_eq!(second["recovered"], true, "{review}");
+    let report = &second["report"];
+    let own = report["transcript"]["text"]
+        .as_str()
+        .unwrap_or_default()
+        .to_lowercase();
+    assert!(
+        own.contains("milestones") && !own.contains("deadline"),
+        "{own}"
+    );
+    let joined = report["follow_up"]["combined_transcript"]
+        .as_str()
+        .unwrap_or_default()
+        .to_lowercase();
+    assert!(
+        joined.contains("deadline") && joined.contains("milestones"),
+        "{joined}"
+    );
+    let recovered = report["follow_up"]["recovered"].as_array().unwrap();
+    assert!(
+        recovered.iter().any(|c| c == "turnaround-or-lesson"),
+        "the follow-up recovered the lesson: {report}"
+    );
 }
