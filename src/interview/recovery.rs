@@ -335,3 +335,76 @@ fn empty_take(model: &str) -> Take {
         interrupted: false,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::time::SystemTime;
+
+    use super::*;
+
+    const REPORT: &str = r#"{"question": {"id": "failure", "text": "Have you ever failed?"},
+      "transcript": {"text": "I missed a deadline", "words": []}, "checks": [], "score": 60}"#;
+
+    fn stored(store: &mut Store, session: SessionId, id: &str, attempt: u32) -> AnswerId {
+        let mut answer = NewAnswer::from_report(REPORT).unwrap();
+        answer.question_id = id.into();
+        answer.attempt = attempt;
+        store.save_answer(session, &answer).unwrap()
+    }
+
+    #[test]
+    fn a_recording_without_a_note_answers_the_first_unanswered_question_else_retries_the_last() {
+        let tmp = tempfile::tempdir().unwrap();
+        let mut store = Store::open(tmp.path()).unwrap();
+        let bank = Bank::shipped().unwrap();
+        let settings = serde_json::json!({"questions": ["failure", "conflict"]});
+        let session = store.start_session(SystemTime::now(), &settings).unwrap();
+        let note = |store: &Store| note_from_settings(&store.load_session(session).unwrap(), &bank);
+
+        let first = note(&store).unwrap();
+        assert_eq!((first.question_id.as_str(), first.attempt), ("failure", 1));
+        assert_eq!(first.prompt, bank.get("failure").unwrap().text);
+        stored(&mut store, session, "failure", 1);
+        let second = note(&store).unwrap();
+        assert_eq!(
+            (second.question_id.as_str(), second.attempt),
+            ("conflict", 1)
+        );
+        stored(&mut store, session, "conflict", 1);
+        let retry = note(&store).unwrap();
+        assert_eq!((retry.question_id.as_str(), retry.attempt), ("conflict", 2));
+
+        let bare = store
+            .start_session(SystemTime::now(), &serde_json::json!({}))
+            .unwrap();
+        assert_eq!(
+            note_from_settings(&store.load_session(bare).unwrap(), &bank),
+            None
+        );
+    }
+
+    #[test]
+    fn a_follow_up_belongs_to_the_last_main_answer_of_its_question_and_attempt() {
+        let tmp = tempfile::tempdir().unwrap();
+        let mut store = Store::open(tmp.path()).unwrap();
+        let session = store
+            .start_session(SystemTime::now(), &serde_json::json!({}))
+            .unwrap();
+        let first = stored(&mut store, session, "failure", 1);
+        let mut follow = NewAnswer::from_report(REPORT).unwrap();
+        follow.question_id = "failure".into();
+        follow.follow_up_of = Some(first);
+        store.save_answer(session, &follow).unwrap();
+        let retry = stored(&mut store, session, "failure", 2);
+        let loaded = store.load_session(session).unwrap();
+        let note = |attempt| QuestionNote {
+            question_id: "failure".into(),
+            prompt: "What did you learn?".into(),
+            attempt,
+            follow_up_check: Some("turnaround-or-lesson".into()),
+        };
+        assert_eq!(parent(&loaded, &note(1)), Some(first));
+        assert_eq!(parent(&loaded, &note(2)), Some(retry));
+        assert_eq!(parent(&loaded, &note(3)), None);
+    }
+}
