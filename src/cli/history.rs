@@ -79,7 +79,12 @@ fn repair() -> anyhow::Result<()> {
     if recovered.incomplete {
         text.push_str("some of it could not be read; the copy still holds it\n");
     }
-    print_stdout(&text)
+    print_stdout(&text)?;
+    // Answers the damaged file lost whose recordings are still on disk can be stored again.
+    if let Ok(store) = Store::open(&data_dir) {
+        notice_unstored(&store);
+    }
+    Ok(())
 }
 
 /// Runs `rehearse history --recover`.
