@@ -17,6 +17,7 @@ use crate::audio::voice::VoiceOptions;
 use crate::config::Config;
 use crate::history::{NewAnswer, QuestionNote, SessionId, Store};
 use crate::interview::live::{Interrupt, LiveSettings};
+use crate::interview::recovery::Recovery;
 use crate::interview::{self, InterviewError, Keeper, Kept, Options};
 use crate::questions::{Bank, Question, user_questions_dir};
 use crate::selection::rotation::{self, Choice};
@@ -367,7 +368,12 @@ pub fn run(args: &Args, model: Option<&str>) -> anyhow::Result<()> {
     });
     repair_recordings(&store);
     let transcriber = Arc::new(load_model(model)?);
-    recover_answers(&mut store, &bank, &transcriber, &interrupt);
+    let recovered = recover_answers(&mut store, &bank, &transcriber, &interrupt);
+    if interrupt.is_set() && recovered > 0 {
+        anyhow::bail!(
+            "interrupted before the first question; nothing new was recorded (the {recovered} recovered answer(s) above are stored)"
+        );
+    }
     if interrupt.is_set() {
         anyhow::bail!("interrupted before the first question; nothing was recorded or changed");
     }
@@ -605,25 +611,32 @@ fn repair_recordings(store: &Store) {
 
 /// Stores the answers that earlier sessions recorded but were stopped before storing (see
 /// [`crate::interview::recovery`]), a line each on stderr. A failure here does not stop the
-/// practice: the recordings stay, and the next start tries again.
+/// practice: the recordings stay, and the next start tries again. Returns how many were stored.
 fn recover_answers(
     store: &mut Store,
     bank: &Bank,
     transcriber: &Transcriber,
     interrupt: &Interrupt,
-) {
+) -> usize {
+    let mut stored = 0;
     let result = crate::interview::recovery::recover(
         store,
         bank,
         transcriber,
         &|| interrupt.is_set(),
-        &mut |recovery| eprintln!("rehearse: {}", recovery.line()),
+        &mut |recovery| {
+            if matches!(recovery, Recovery::Stored { .. }) {
+                stored += 1;
+            }
+            eprintln!("rehearse: {}", recovery.line());
+        },
     );
     if let Err(err) = result {
         eprintln!(
             "rehearse: cannot store the answers earlier sessions left unstored now ({err}); their recordings are kept and the next start tries again"
         );
     }
+    stored
 }
 
 /// Colour on the full screen unless `NO_COLOR` is set or `TERM` is `dumb`.
