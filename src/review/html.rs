@@ -359,6 +359,34 @@ mod tests {
     }
 
     #[test]
+    fn a_recovered_answer_says_so_and_an_unreadable_one_says_why_it_was_skipped() {
+        use crate::review::text::tests::{answer, session};
+        let session = session(vec![
+            answer(
+                1,
+                1,
+                r#"{"recovered": true, "transcript": {"text": "I missed a deadline", "words": []},
+                    "checks": [{"id": "pace", "outcome": "pass", "message": "Good pace."}]}"#,
+            ),
+            answer(
+                2,
+                1,
+                r#"{"recovered": true, "skipped": true, "recovery_note": "the recording <cannot> be read",
+                    "transcript": {"text": "", "words": []}, "checks": []}"#,
+            ),
+        ]);
+        let page = render_answer(&session, &session.answers[0]);
+        assert!(page.contains("Recovered: the session stopped"), "{page}");
+        assert!(page.contains("Good pace."), "the report is shown: {page}");
+        let page = render_answer(&session, &session.answers[1]);
+        assert!(
+            page.contains("Skipped: the recording &lt;cannot&gt; be read, so"),
+            "{page}"
+        );
+        assert!(!page.contains("nothing was said"), "{page}");
+    }
+
+    #[test]
     fn escape_covers_markup_and_quotes() {
         assert_eq!(
             escape(r#"<script>alert("x")</script> & 'y'"#),
