@@ -8,7 +8,9 @@
 //!
 //! The practice flow uses [`Store`]: [`Store::start_session`], [`Store::new_recording`] (where the
 //! recorder writes), [`Store::save_answer`], [`Store::finish_session`]. The review commands use
-//! [`Store::list_sessions`], [`Store::load_session`] and [`Store::delete_session`].
+//! [`Store::list_sessions`], [`Store::load_session`] and [`Store::delete_session`]. Recordings whose
+//! answer was never stored (the session was killed first) are found by [`Store::unstored_recordings`]
+//! (see [`unstored`]), with the note [`Store::new_recording_for`] writes beside each recording.
 
 mod files;
 pub mod migrations;
