@@ -30,8 +30,8 @@ pub struct Args {
 
     /// Store the answers whose session stopped before they were stored (killed while an answer was
     /// being transcribed): each is transcribed from its recording and analysed. `rehearse practice`
-    /// does this when it starts.
-    #[arg(long, conflicts_with_all = ["json", "repair"])]
+    /// does this when it starts. With `--json`: `{"recovered": [...], "left": [...]}`.
+    #[arg(long, conflicts_with = "repair")]
     pub recover: bool,
 }
 
@@ -41,7 +41,7 @@ pub fn run(args: &Args, model: Option<&str>) -> anyhow::Result<()> {
         return repair();
     }
     if args.recover {
-        return recover(model);
+        return recover(model, args.json);
     }
     let store = Store::open_default().context("cannot open the session history")?;
     notice_unstored(&store);
@@ -87,34 +87,49 @@ fn repair() -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Runs `rehearse history --recover`.
-fn recover(model: Option<&str>) -> anyhow::Result<()> {
+/// Runs `rehearse history --recover`: a line per recording on stdout (or JSON), and a failure when
+/// some could not be recovered yet.
+fn recover(model: Option<&str>, json: bool) -> anyhow::Result<()> {
     let mut store = Store::open_default().context("cannot open the session history")?;
     let unstored = store
         .unstored_recordings()
         .context("cannot read the session history")?;
-    if unstored.is_empty() {
-        return print_stdout("nothing to recover: every recording has its answer in the history\n");
-    }
-    let bank = Bank::load().with_context(|| {
-        format!(
-            "the question bank does not load (your own files are in `{}`)",
-            user_questions_dir().display()
-        )
-    })?;
-    let transcriber = Transcriber::load(model)?;
-    crate::analysis::analyzer::ensure_loaded()?;
-    let done = recovery::recover(&mut store, &bank, &transcriber, &|| false, &mut |r| {
-        let _ = print_stdout(&format!("{}\n", r.line()));
-    })
-    .context("cannot store the recovered answers")?;
-    let left = done
+    let done = if unstored.is_empty() {
+        Vec::new()
+    } else {
+        let bank = Bank::load().with_context(|| {
+            format!(
+                "the question bank does not load (your own files are in `{}`)",
+                user_questions_dir().display()
+            )
+        })?;
+        let transcriber = Transcriber::load(model)?;
+        crate::analysis::analyzer::ensure_loaded()?;
+        recovery::recover(&mut store, &bank, &transcriber, &|| false, &mut |r| {
+            if !json {
+                let _ = print_stdout(&format!("{}\n", r.line()));
+            }
+        })
+        .context("cannot store the recovered answers")?
+    };
+    let (left, recovered): (Vec<&Recovery>, Vec<&Recovery>) = done
         .iter()
-        .filter(|r| matches!(r, Recovery::Left { .. }))
-        .count();
-    if left > 0 {
+        .partition(|r| matches!(r, Recovery::Left { .. }));
+    if json {
+        let value = serde_json::json!({"recovered": recovered, "left": left});
+        print_stdout(&format!("{value:#}\n"))?;
+    } else if done.is_empty() {
+        print_stdout("nothing to recover: every recording has its answer in the history\n")?;
+    }
+    if !left.is_empty() {
         anyhow::bail!(
-            "{left} recording(s) could not be recovered yet; the lines above say what to do"
+            "{} recording(s) could not be recovered yet; {} what to do",
+            left.len(),
+            if json {
+                "`left` says"
+            } else {
+                "the lines above say"
+            }
         );
     }
     Ok(())

@@ -25,8 +25,10 @@ use crate::transcript::{Transcript, Word};
 
 use super::{Take, follow_up};
 
-/// What became of one recording.
-#[derive(Debug, Clone, PartialEq)]
+/// What became of one recording (as JSON: `{"session": 12, "position": 1, "skipped": false,
+/// "why": null}`, or `{"session": 12, "number": 3, "why": "..."}` for one left).
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[serde(untagged)]
 pub enum Recovery {
     /// Stored as an answer of its session.
     Stored {

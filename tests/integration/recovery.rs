@@ -189,11 +189,11 @@ fn damaged_noteless_and_held_recordings_are_each_handled_once() {
     let again = run_in(&home, &["history", "--recover"]).success();
     assert!(again.contains("nothing to recover"), "{again}");
     drop(held);
-    let out = run_in(&home, &["history", "--recover"]).success();
-    assert!(
-        out.contains(&format!("recovered answer 1 of session {busy}")),
-        "{out}"
-    );
+    let out = json_in(&home, &["history", "--recover", "--json"]);
+    assert_eq!(out["recovered"][0]["session"], busy.0, "{out}");
+    assert_eq!(out["recovered"][0]["position"], 1, "{out}");
+    assert_eq!(out["recovered"][0]["skipped"], false, "{out}");
+    assert_eq!(out["left"], serde_json::json!([]), "{out}");
     let again = run_in(&home, &["history", "--recover"]).success();
     assert!(again.contains("nothing to recover"), "{again}");
     assert_eq!(stored_answers(&home), 3);
