@@ -1,8 +1,10 @@
 //! The mark of a session still being practised: `practice` holds an exclusive lock on
 //! `<data>/recordings/<session>/.open` for as long as it may still store answers in the session,
 //! and `delete` refuses a session whose lock another process holds (deleting it then lost the
-//! answer being given). The lock is the operating system's (`flock`), so a practice that crashes
-//! or is killed releases it with its last breath: no stale mark can block a later delete.
+//! answer being given). The recovery of unstored answers ([`crate::interview::recovery`]) takes the
+//! same lock without waiting ([`try_hold`]) and leaves a held session alone. The lock is the
+//! operating system's (`flock`), so a practice that crashes or is killed releases it with its last
+//! breath: no stale mark can block a later delete.
 
 use std::fs::{File, OpenOptions};
 use std::os::fd::AsRawFd;
