@@ -94,7 +94,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Practice(args) => practice::run(&args, model),
         Command::Transcribe(args) => transcribe::run(&args, model),
         Command::Model(command) => model::run(command, model),
-        Command::History(args) => history::run(&args),
+        Command::History(args) => history::run(&args, model),
         Command::Review(args) => review::run(&args),
         Command::Delete(args) => delete::run(&args),
         Command::Say(args) => say::run(&args),

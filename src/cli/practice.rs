@@ -15,8 +15,9 @@ use anyhow::{Context as _, bail};
 use crate::audio::repair;
 use crate::audio::voice::VoiceOptions;
 use crate::config::Config;
-use crate::history::{NewAnswer, SessionId, Store};
+use crate::history::{NewAnswer, QuestionNote, SessionId, Store};
 use crate::interview::live::{Interrupt, LiveSettings};
+use crate::interview::recovery::Recovery;
 use crate::interview::{self, InterviewError, Keeper, Kept, Options};
 use crate::questions::{Bank, Question, user_questions_dir};
 use crate::selection::rotation::{self, Choice};
@@ -311,7 +312,7 @@ pub fn run(args: &Args, model: Option<&str>) -> anyhow::Result<()> {
             user_questions_dir().display()
         )
     })?;
-    let store = Store::open_default()?;
+    let mut store = Store::open_default()?;
     let history = store.answered()?;
     let mut options = Options {
         follow_ups: !args.no_follow_ups,
@@ -367,6 +368,12 @@ pub fn run(args: &Args, model: Option<&str>) -> anyhow::Result<()> {
     });
     repair_recordings(&store);
     let transcriber = Arc::new(load_model(model)?);
+    let recovered = recover_answers(&mut store, &bank, &transcriber, &interrupt);
+    if interrupt.is_set() && recovered > 0 {
+        anyhow::bail!(
+            "interrupted before the first question; nothing new was recorded (the {recovered} recovered answer(s) above are stored)"
+        );
+    }
     if interrupt.is_set() {
         anyhow::bail!("interrupted before the first question; nothing was recorded or changed");
     }
@@ -406,7 +413,17 @@ pub fn run(args: &Args, model: Option<&str>) -> anyhow::Result<()> {
         },
         voice,
         interrupt,
-        new_recording: Box::new(move || Ok(recordings.borrow().new_recording(session)?)),
+        // The note beside each recording says what it answers, so an answer whose session is
+        // killed before it is stored is recovered against its question on the next start.
+        new_recording: Box::new(move |turn| {
+            let note = QuestionNote {
+                question_id: turn.question.id.clone(),
+                prompt: turn.prompt.to_string(),
+                attempt: turn.attempt,
+                follow_up_check: turn.follow_up_check.map(String::from),
+            };
+            Ok(recordings.borrow().new_recording_for(session, &note)?)
+        }),
         failure: None,
         voice_notice_shown: false,
     };
@@ -567,14 +584,20 @@ pub(crate) fn render_terms(terms: &job::TermUse) -> String {
     )
 }
 
-/// Repairs recordings left unfinished by a killed session.
+/// Repairs recordings left unfinished by a killed session; a session another practice holds is
+/// being recorded now, and is left alone.
 fn repair_recordings(store: &Store) {
     let root = store.data_dir().join(crate::history::RECORDINGS_DIR);
     let Ok(entries) = std::fs::read_dir(&root) else {
         return;
     };
     for entry in entries.filter_map(Result::ok) {
-        if entry.path().is_dir() {
+        let held = entry
+            .file_name()
+            .to_str()
+            .and_then(|name| name.parse::<SessionId>().ok())
+            .is_some_and(|id| store.is_held(id));
+        if entry.path().is_dir() && !held {
             for fixed in repair::repair_folder(&entry.path()) {
                 eprintln!(
                     "rehearse: repaired `{}` left by an interrupted session ({})",
@@ -584,6 +607,36 @@ fn repair_recordings(store: &Store) {
             }
         }
     }
+}
+
+/// Stores the answers that earlier sessions recorded but were stopped before storing (see
+/// [`crate::interview::recovery`]), a line each on stderr. A failure here does not stop the
+/// practice: the recordings stay, and the next start tries again. Returns how many were stored.
+fn recover_answers(
+    store: &mut Store,
+    bank: &Bank,
+    transcriber: &Transcriber,
+    interrupt: &Interrupt,
+) -> usize {
+    let mut stored = 0;
+    let result = crate::interview::recovery::recover(
+        store,
+        bank,
+        transcriber,
+        &|| interrupt.is_set(),
+        &mut |recovery| {
+            if matches!(recovery, Recovery::Stored { .. }) {
+                stored += 1;
+            }
+            eprintln!("rehearse: {}", recovery.line());
+        },
+    );
+    if let Err(err) = result {
+        eprintln!(
+            "rehearse: cannot store the answers earlier sessions left unstored now ({err}); their recordings are kept and the next start tries again"
+        );
+    }
+    stored
 }
 
 /// Colour on the full screen unless `NO_COLOR` is set or `TERM` is `dumb`.

@@ -27,6 +27,7 @@ pub struct Args {
 /// Runs `rehearse review`.
 pub fn run(args: &Args) -> anyhow::Result<()> {
     let store = Store::open_default().context("cannot open the session history")?;
+    super::history::notice_unstored(&store);
     let id = match args.session {
         Some(id) => id,
         None => store.latest_session()?,

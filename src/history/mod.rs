@@ -8,7 +8,9 @@
 //!
 //! The practice flow uses [`Store`]: [`Store::start_session`], [`Store::new_recording`] (where the
 //! recorder writes), [`Store::save_answer`], [`Store::finish_session`]. The review commands use
-//! [`Store::list_sessions`], [`Store::load_session`] and [`Store::delete_session`].
+//! [`Store::list_sessions`], [`Store::load_session`] and [`Store::delete_session`]. Recordings whose
+//! answer was never stored (the session was killed first) are found by [`Store::unstored_recordings`]
+//! (see [`unstored`]), with the note [`Store::new_recording_for`] writes beside each recording.
 
 mod files;
 pub mod migrations;
@@ -18,6 +20,7 @@ mod store;
 mod summary;
 #[cfg(test)]
 mod tests;
+pub mod unstored;
 
 use std::fmt;
 use std::path::PathBuf;
@@ -28,6 +31,7 @@ use serde::Serialize;
 pub use open_session::OpenSession;
 pub use store::{DATABASE_FILE, DeletedSession, RECORDINGS_DIR, Store};
 pub use summary::{Trend, TrendPoint};
+pub use unstored::{QuestionNote, Unstored};
 
 /// A session's id: a small integer, shown by `rehearse history` and typed after `rehearse review`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -257,6 +261,25 @@ pub fn is_skipped(report_json: &str) -> bool {
         .ok()
         .and_then(|v| v.get("skipped").and_then(serde_json::Value::as_bool))
         .unwrap_or(false)
+}
+
+/// A stored report says its answer was recovered: its session stopped before storing it, and a
+/// later start transcribed it from its recording (see [`crate::interview::recovery`]).
+pub fn is_recovered(report_json: &str) -> bool {
+    serde_json::from_str::<serde_json::Value>(report_json)
+        .ok()
+        .and_then(|v| v.get("recovered").and_then(serde_json::Value::as_bool))
+        .unwrap_or(false)
+}
+
+/// Why a recovered answer was stored as skipped when its recording could not be read or
+/// transcribed (`None` when it simply held no speech).
+pub fn recovery_note(report_json: &str) -> Option<String> {
+    serde_json::from_str::<serde_json::Value>(report_json)
+        .ok()?
+        .get("recovery_note")?
+        .as_str()
+        .map(str::to_owned)
 }
 
 /// One saved answer, as read back.

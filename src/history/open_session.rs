@@ -1,8 +1,10 @@
 //! The mark of a session still being practised: `practice` holds an exclusive lock on
 //! `<data>/recordings/<session>/.open` for as long as it may still store answers in the session,
 //! and `delete` refuses a session whose lock another process holds (deleting it then lost the
-//! answer being given). The lock is the operating system's (`flock`), so a practice that crashes
-//! or is killed releases it with its last breath: no stale mark can block a later delete.
+//! answer being given). The recovery of unstored answers ([`crate::interview::recovery`]) takes the
+//! same lock without waiting ([`try_hold`]) and leaves a held session alone. The lock is the
+//! operating system's (`flock`), so a practice that crashes or is killed releases it with its last
+//! breath: no stale mark can block a later delete.
 
 use std::fs::{File, OpenOptions};
 use std::os::fd::AsRawFd;
@@ -56,6 +58,34 @@ pub fn hold(data_dir: &Path, session: SessionId) -> Result<OpenSession, HistoryE
         return Err(io(std::io::Error::last_os_error()));
     }
     Ok(OpenSession { _file: file })
+}
+
+/// Marks `session` as held by this process like [`hold`], unless another process holds it now:
+/// then `Ok(None)` at once instead of waiting.
+pub fn try_hold(data_dir: &Path, session: SessionId) -> Result<Option<OpenSession>, HistoryError> {
+    let path = mark(data_dir, session);
+    let io = |source| HistoryError::Io {
+        action: "mark the session open in",
+        path: path.clone(),
+        source,
+    };
+    let file = OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .mode(0o600)
+        .open(&path)
+        .map_err(io)?;
+    // SAFETY: as in `hold`; non-blocking, so a held session answers at once.
+    if unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) } == 0 {
+        return Ok(Some(OpenSession { _file: file }));
+    }
+    let err = std::io::Error::last_os_error();
+    if err.raw_os_error() == Some(libc::EWOULDBLOCK) {
+        Ok(None)
+    } else {
+        Err(io(err))
+    }
 }
 
 /// Another process is practising `session` now (holds its lock).

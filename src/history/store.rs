@@ -169,6 +169,11 @@ impl Store {
         &self.conn
     }
 
+    /// The connection, for the history's other modules.
+    pub(super) fn conn(&self) -> &Connection {
+        &self.conn
+    }
+
     /// The data folder this store lives in.
     pub fn data_dir(&self) -> &Path {
         &self.data_dir
@@ -443,8 +448,9 @@ impl Store {
             };
             for entry in fs::read_dir(&dir).map_err(remove_err)? {
                 let entry = entry.map_err(remove_err)?;
-                let mark = entry.file_name() == super::open_session::OPEN_MARK;
-                if entry.file_type().map_err(remove_err)?.is_file() && !mark {
+                // Recordings only: not the open mark nor the question notes beside them.
+                let recording = super::unstored::recording_number(&entry.path()).is_some();
+                if entry.file_type().map_err(remove_err)?.is_file() && recording {
                     removed += 1;
                 }
             }

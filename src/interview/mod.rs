@@ -11,6 +11,7 @@ mod compare;
 mod flow;
 pub mod follow_up;
 pub mod live;
+pub mod recovery;
 mod summary;
 
 use std::path::PathBuf;

@@ -185,11 +185,27 @@ fn render_answer(session: &Session, answer: &StoredAnswer) -> String {
         },
         None => out.push_str("<p class=\"note\">No recording was kept for this answer.</p>\n"),
     }
-    if crate::history::is_skipped(&answer.report_json) {
+    if crate::history::is_recovered(&answer.report_json) {
         out.push_str(
-            "<p class=\"note skipped\">Skipped: nothing was said, so this answer has no score and is \
-             left out of the averages and the trend.</p>\n</article>\n",
+            "<p class=\"note recovered\">Recovered: the session stopped before this answer was \
+             stored; it was transcribed from its recording later.</p>\n",
         );
+    }
+    if crate::history::is_skipped(&answer.report_json) {
+        match crate::history::recovery_note(&answer.report_json) {
+            Some(why) => {
+                let _ = write!(
+                    out,
+                    "<p class=\"note skipped\">Skipped: {}, so this answer has no score and is \
+                     left out of the averages and the trend.</p>\n</article>\n",
+                    escape(&why)
+                );
+            }
+            None => out.push_str(
+                "<p class=\"note skipped\">Skipped: nothing was said, so this answer has no score and is \
+                 left out of the averages and the trend.</p>\n</article>\n",
+            ),
+        }
         return out;
     }
     let report = match ReportView::parse(&answer.report_json) {
@@ -340,6 +356,34 @@ mod tests {
             "no checks of an empty answer: {page}"
         );
         assert!(page.trim_end().ends_with("</article>"), "{page}");
+    }
+
+    #[test]
+    fn a_recovered_answer_says_so_and_an_unreadable_one_says_why_it_was_skipped() {
+        use crate::review::text::tests::{answer, session};
+        let session = session(vec![
+            answer(
+                1,
+                1,
+                r#"{"recovered": true, "transcript": {"text": "I missed a deadline", "words": []},
+                    "checks": [{"id": "pace", "outcome": "pass", "message": "Good pace."}]}"#,
+            ),
+            answer(
+                2,
+                1,
+                r#"{"recovered": true, "skipped": true, "recovery_note": "the recording <cannot> be read",
+                    "transcript": {"text": "", "words": []}, "checks": []}"#,
+            ),
+        ]);
+        let page = render_answer(&session, &session.answers[0]);
+        assert!(page.contains("Recovered: the session stopped"), "{page}");
+        assert!(page.contains("Good pace."), "the report is shown: {page}");
+        let page = render_answer(&session, &session.answers[1]);
+        assert!(
+            page.contains("Skipped: the recording &lt;cannot&gt; be read, so"),
+            "{page}"
+        );
+        assert!(!page.contains("nothing was said"), "{page}");
     }
 
     #[test]

@@ -17,6 +17,9 @@ pub struct AnswerJson<'a> {
     pub annotated_transcript: String,
     /// The stored report (`rehearse analyze --json`), or `null` if it could not be read.
     pub report: serde_json::Value,
+    /// The answer was recovered: its session stopped before storing it, and a later start
+    /// transcribed it from its recording.
+    pub recovered: bool,
 }
 
 /// The whole JSON review.
@@ -55,6 +58,7 @@ pub fn review(session: &Session) -> ReviewJson<'_> {
                     .unwrap_or_default(),
                 report: serde_json::from_str(&answer.report_json)
                     .unwrap_or(serde_json::Value::Null),
+                recovered: crate::history::is_recovered(&answer.report_json),
             })
             .collect(),
     }

@@ -67,9 +67,16 @@ fn render_answer(session: &Session, answer: &StoredAnswer, style: Style) -> Stri
     out.push_str(&style.bold(&format!("{}. {}", answer.position, answer.question_text)));
     out.push_str(&style.dim(&format!("  ({}){relation}", answer.question_id)));
     out.push('\n');
-    if crate::history::is_skipped(&answer.report_json) {
+    if crate::history::is_recovered(&answer.report_json) {
         out.push_str(&format!(
-            "{INDENT}skipped: nothing was said (no score; left out of the averages and the trend)\n"
+            "{INDENT}recovered: the session stopped before this answer was stored; it was transcribed from its recording later\n"
+        ));
+    }
+    if crate::history::is_skipped(&answer.report_json) {
+        let why = crate::history::recovery_note(&answer.report_json)
+            .unwrap_or_else(|| "nothing was said".into());
+        out.push_str(&format!(
+            "{INDENT}skipped: {why} (no score; left out of the averages and the trend)\n"
         ));
         return out;
     }

@@ -27,6 +27,7 @@ mod models;
 mod pitch;
 mod practice;
 mod practice_sets;
+mod recovery;
 mod rotation;
 mod signals;
 mod tmux;

@@ -21,6 +21,9 @@ use crate::transcribe::Transcriber;
 
 pub use guard::{TerminalGuard, install_panic_hook, restore_terminal};
 
+/// Reserves the file a turn's answer is recorded into (and notes which turn it answers).
+pub type NewRecording<'a> = dyn FnMut(&Turn<'_>) -> anyhow::Result<PathBuf> + 'a;
+
 /// What both screens need to take an answer.
 pub struct Context<'a> {
     /// The loaded model (shared with the worker that transcribes while the candidate speaks).
@@ -31,8 +34,8 @@ pub struct Context<'a> {
     pub voice: VoiceOptions,
     /// Ctrl-C and the quit key.
     pub interrupt: Interrupt,
-    /// Reserves the file for the next recording (the history's path).
-    pub new_recording: Box<dyn FnMut() -> anyhow::Result<PathBuf> + 'a>,
+    /// Reserves the file for the next recording of this turn (the history's path).
+    pub new_recording: Box<NewRecording<'a>>,
     /// A device or disk failure that ended the session after keeping the answer; reported at the end.
     pub failure: Option<anyhow::Error>,
     /// The notice about a missing speech engine was shown.
@@ -80,7 +83,7 @@ pub(crate) fn take_answer(
     if context.interrupt.is_set() {
         return Ok(Asked::Quit);
     }
-    let path = (context.new_recording)().map_err(InterviewError::Frontend)?;
+    let path = (context.new_recording)(turn).map_err(InterviewError::Frontend)?;
     // An interview plan's limit for this question comes first, then `--max-seconds`, then twice the
     // question's longest target time.
     let max = turn
