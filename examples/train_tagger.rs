@@ -73,7 +73,9 @@ fn main() -> anyhow::Result<()> {
         train.len(),
         held.len()
     );
-    let cache_path = PathBuf::from("target/tagger-embeddings.json");
+    // The features depend on the reading adapter: one cache per adapter.
+    let adapter = rehearse::embed::adapter_sha256();
+    let cache_path = PathBuf::from(format!("target/tagger-embeddings-{}.json", &adapter[..12]));
     let mut cache = load_cache(&cache_path);
     let train = read_items(train, &embedder, &mut cache)?;
     // The team's own batches have check labels but no clause spans: they count when thresholds are
@@ -266,8 +268,11 @@ fn print_tag_figures(items: &[Item], tagger: &Tagger, probs: &[Vec<Vec<f32>>]) {
 fn untrained(design: Design) -> Tagger {
     Tagger {
         design,
-        encoder: "all-MiniLM-L6-v2 (model.safetensors sha256 53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db)".into(),
-        dim: rehearse::embed::DIM,
+        encoder: format!(
+            "all-MiniLM-L6-v2 (model.safetensors sha256 53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db) with the reading adapter (encoder-adapter.safetensors sha256 {})",
+            rehearse::embed::adapter_sha256()
+        ),
+        dim: 2 * rehearse::embed::DIM,
         tags: tags::model_tags()
             .map(|t| TagModel {
                 name: t.name.to_string(),
@@ -293,9 +298,9 @@ fn read_items(
     missing.sort();
     missing.dedup();
     for chunk in missing.chunks(256) {
-        let embedded = embedder.embed(chunk)?;
+        let embedded = embedder.embed_for_reading(chunk)?;
         for (t, e) in chunk.iter().zip(embedded) {
-            cache.insert((*t).clone(), e.as_array().to_vec());
+            cache.insert((*t).clone(), e);
         }
         eprint!(".");
     }

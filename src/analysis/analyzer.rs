@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 
 use super::reading::{
-    Design, Embedded, Encoder, Reading, RuleTags, Tagger, clause_texts, sentence_texts,
+    Design, Embedded, Encoder, Reading, RuleTags, Tagger, clause_texts, meaning, sentence_texts,
 };
 use super::text::Doc;
 use crate::embed::cosine;
@@ -169,7 +169,7 @@ impl Analyzer {
         let nearest = |v: &Vec<f32>| {
             examples
                 .iter()
-                .map(|e| cosine(v, e))
+                .map(|e| cosine(meaning(v), meaning(e)))
                 .fold(f32::MIN, f32::max)
         };
         // A clause, or the sentence it is in (a point often spans a clause boundary).

@@ -5,7 +5,8 @@
 
 use std::path::{Path, PathBuf};
 
-use super::bert::Encoder;
+use super::adapter::Adapter;
+use super::bert::{Encoder, Pair};
 use super::model_dir::ModelDir;
 use super::tokenizer::WordPieces;
 use super::{EmbedError, Embedding};
@@ -47,7 +48,8 @@ impl Embedder {
         let model = ModelDir::inspect(dir.as_ref())?;
         let tokenizer =
             WordPieces::load(&model.tokenizer, model.max_tokens, model.shape.vocab_size)?;
-        let encoder = Encoder::load(&model)?;
+        let adapter = Adapter::shipped()?;
+        let encoder = Encoder::load(&model, Some(&adapter))?;
         Ok(Embedder {
             dir: model.dir,
             tokenizer,
@@ -74,16 +76,41 @@ impl Embedder {
     /// Embeds each sentence, in order. The same sentence gets the same embedding (to about 1e-6)
     /// whatever else is in the batch.
     pub fn embed<S: AsRef<str>>(&self, sentences: &[S]) -> Result<Vec<Embedding>, EmbedError> {
+        Ok(self
+            .pairs(sentences)?
+            .into_iter()
+            // Already unit length; normalising again only absorbs rounding.
+            .map(|(base, _)| Embedding::normalized(base))
+            .collect())
+    }
+
+    /// The reading layer's features of each sentence: its embedding, then the tuned top layers'
+    /// embedding of it (`adapter.rs`), `2 * DIM` numbers in all.
+    pub fn embed_for_reading<S: AsRef<str>>(
+        &self,
+        sentences: &[S],
+    ) -> Result<Vec<Vec<f32>>, EmbedError> {
+        Ok(self
+            .pairs(sentences)?
+            .into_iter()
+            .map(|(base, tuned)| {
+                let mut v = base.to_vec();
+                v.extend_from_slice(&tuned.unwrap_or(base));
+                v
+            })
+            .collect())
+    }
+
+    fn pairs<S: AsRef<str>>(&self, sentences: &[S]) -> Result<Vec<Pair>, EmbedError> {
         let ids = sentences
             .iter()
             .map(|s| self.tokenizer.encode(s.as_ref()))
             .collect::<Result<Vec<_>, _>>()?;
-        let mut out = vec![Embedding::normalized([0.0; super::DIM]); sentences.len()];
+        let mut out: Vec<Pair> = vec![([0.0; super::DIM], None); sentences.len()];
         for batch in plan(&ids) {
             let inputs: Vec<Vec<u32>> = batch.iter().map(|&i| ids[i].clone()).collect();
-            for (&i, values) in batch.iter().zip(self.encoder.embed(&inputs)?) {
-                // Already unit length; normalising again only absorbs rounding.
-                out[i] = Embedding::normalized(values);
+            for (&i, pair) in batch.iter().zip(self.encoder.embed(&inputs)?) {
+                out[i] = pair;
             }
         }
         Ok(out)
@@ -150,6 +177,36 @@ mod tests {
         let batches = plan(&many);
         assert!(batches.iter().all(|b| b.len() <= MAX_BATCH));
         assert_eq!(batches.iter().map(Vec::len).sum::<usize>(), 300);
+    }
+
+    #[test]
+    fn the_adapter_leaves_the_base_embedding_alone_and_changes_the_tuned_one() {
+        let model = ModelDir::inspect(&Embedder::default_dir())
+            .expect("the sentence model is installed by setup (scripts/setup.sh)");
+        let tokenizer =
+            WordPieces::load(&model.tokenizer, model.max_tokens, model.shape.vocab_size).unwrap();
+        let plain = Encoder::load(&model, None).unwrap();
+        let adapted = Encoder::load(&model, Some(&Adapter::shipped().unwrap())).unwrap();
+        let ids: Vec<Vec<u32>> = [
+            "I never got my manager's backing on it.",
+            "I missed the deadline.",
+        ]
+        .iter()
+        .map(|s| tokenizer.encode(s).unwrap())
+        .collect();
+        let before = plain.embed(&ids).unwrap();
+        let after = adapted.embed(&ids).unwrap();
+        for ((base, none), (same, tuned)) in before.iter().zip(&after) {
+            assert!(none.is_none());
+            let gap = base
+                .iter()
+                .zip(same)
+                .map(|(a, b)| (a - b).abs())
+                .fold(0.0, f32::max);
+            assert!(gap < 1e-5, "the base embedding moved by {gap}");
+            let tuned = tuned.expect("the adapted encoder gives a tuned embedding");
+            assert!(super::super::cosine(base, &tuned) < 0.9999);
+        }
     }
 
     #[test]

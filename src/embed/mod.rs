@@ -14,6 +14,7 @@
 //! # Ok::<(), rehearse::embed::EmbedError>(())
 //! ```
 
+mod adapter;
 mod bert;
 mod embedder;
 mod embedding;
@@ -24,6 +25,11 @@ mod tokenizer;
 mod word_rank;
 
 pub use embedder::Embedder;
+
+/// The SHA-256 of the reading adapter built into this binary (`adapter.rs`).
+pub fn adapter_sha256() -> String {
+    adapter::Adapter::shipped_sha256()
+}
 pub use embedding::{DIM, Embedding, cosine};
 pub use error::EmbedError;
 pub use model_dir::{ModelInfo, REQUIRED_FILES, inspect};

@@ -194,6 +194,41 @@ impl Safetensors {
         })
     }
 
+    /// Every tensor of a safetensors file held in memory (`label` names it in errors), checked like a
+    /// file, as 32-bit floats with their shapes. Only F32 tensors are accepted.
+    pub fn read_all_f32(
+        label: &Path,
+        bytes: &[u8],
+    ) -> Result<BTreeMap<String, (Vec<usize>, Vec<f32>)>, EmbedError> {
+        let size = bytes.len() as u64;
+        let header_len = bytes
+            .get(..8)
+            .map(|b| u64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]))
+            .filter(|&n| n <= MAX_HEADER && n <= size.saturating_sub(8))
+            .ok_or_else(|| {
+                weights(
+                    label,
+                    "it is not a safetensors file or it was cut short".into(),
+                )
+            })?;
+        let file = Self::from_header(label, size, &bytes[8..8 + header_len as usize])?;
+        let mut out = BTreeMap::new();
+        for (name, info) in file.tensors {
+            if info.dtype != Dtype::F32 {
+                return Err(weights(
+                    label,
+                    format!("tensor `{name}` is {:?}, expected F32", info.dtype),
+                ));
+            }
+            let values = bytes[info.start as usize..info.end as usize]
+                .chunks_exact(4)
+                .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+                .collect();
+            out.insert(name, (info.shape, values));
+        }
+        Ok(out)
+    }
+
     /// The tensor `name` as 32-bit floats, read from the file in pieces (no second copy of the weights).
     pub fn read_f32(&self, name: &str) -> Result<Vec<f32>, EmbedError> {
         let info = self

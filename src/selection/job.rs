@@ -18,6 +18,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::analysis::analyzer::Analyzer;
+use crate::analysis::reading::meaning;
 use crate::embed::{WordRanks, cosine};
 use crate::questions::Question;
 use crate::questions::roles::ROLES;
@@ -295,7 +296,7 @@ pub fn match_bank(
             .iter()
             .map(|e| {
                 ads.iter()
-                    .map(|a| f64::from(cosine(a, e)))
+                    .map(|a| f64::from(cosine(meaning(a), meaning(e))))
                     .fold(f64::MIN, f64::max)
             })
             .sum::<f64>()

@@ -140,14 +140,14 @@ fn content_checks_on_answers_modelled_on_real_people() {
     assert!(grounded_pct >= FLOOR_GROUNDED, "{grounded_pct:.1}%");
 }
 
-/// Measured on the held-out split (160 answers) with the shipped tagger (three-way 80.2%,
-/// pass/not-pass 81.9%, caught 64.3%, false alarms 9.8%, grounded quotes 80.6%), less two points. The targets of issue 10
-/// (88%, 92%, 90%, 5%) are not met yet.
-const FLOOR_THREE_WAY: f64 = 78.2;
-const FLOOR_PASS_NOT_PASS: f64 = 79.9;
-const FLOOR_CAUGHT: f64 = 62.3;
-const FLOOR_FALSE_ALARMS: f64 = 11.8;
-const FLOOR_GROUNDED: f64 = 78.6;
+/// Measured on the held-out split (200 answers) with the shipped tagger, read from the tuned top
+/// layers (three-way 83.0%, pass/not-pass 84.3%, caught 65.7%, false alarms 7.0%, grounded quotes
+/// 78.8%), less two points. The targets of issue 10 (88%, 92%, 90%, 5%) are not met yet.
+const FLOOR_THREE_WAY: f64 = 81.0;
+const FLOOR_PASS_NOT_PASS: f64 = 82.3;
+const FLOOR_CAUGHT: f64 = 63.7;
+const FLOOR_FALSE_ALARMS: f64 = 9.0;
+const FLOOR_GROUNDED: f64 = 76.8;
 
 #[test]
 fn the_teams_own_labelled_answers_still_agree() {
@@ -190,5 +190,5 @@ fn the_teams_own_labelled_answers_still_agree() {
     );
 }
 
-/// Issue 10: the team's labelled answers stay at or above 95% pass/not-pass (measured 95.9%).
+/// Issue 10: the team's labelled answers stay at or above 95% pass/not-pass (measured 95.5%).
 const FLOOR_TEAM_PASS_NOT_PASS: f64 = 95.0;

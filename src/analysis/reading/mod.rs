@@ -19,8 +19,15 @@ pub use tagger::{Design, Embedded, Tagger};
 /// Turns sentences into unit-length embeddings. The real one is the MiniLM sentence model
 /// (`crate::embed`); tests may use any other.
 pub trait Encoder: Send + Sync {
-    /// One embedding per text, each of unit length.
+    /// One vector per text: its unit-length embedding, possibly followed by more features for the
+    /// tagger (see [`meaning`]).
     fn encode(&self, texts: &[&str]) -> anyhow::Result<Vec<Vec<f32>>>;
+}
+
+/// The part of an encoder's vector that compares meanings (its first [`crate::embed::DIM`]
+/// numbers): what talking points and job adverts are matched with.
+pub fn meaning(vector: &[f32]) -> &[f32] {
+    &vector[..vector.len().min(crate::embed::DIM)]
 }
 
 /// One clause as read.
@@ -69,12 +76,10 @@ pub fn clause_texts(doc: &Doc) -> Vec<String> {
 }
 
 impl Encoder for crate::embed::Embedder {
+    /// The base embedding, then the tuned one (`Embedder::embed_for_reading`): talking points
+    /// compare the first [`crate::embed::DIM`] numbers, the tagger reads all of them.
     fn encode(&self, texts: &[&str]) -> anyhow::Result<Vec<Vec<f32>>> {
-        Ok(self
-            .embed(texts)?
-            .into_iter()
-            .map(|e| e.as_array().to_vec())
-            .collect())
+        Ok(self.embed_for_reading(texts)?)
     }
 }
 
