@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use super::EmbedError;
-use super::safetensors::Safetensors;
+use super::safetensors::{Floats, Safetensors};
 
 /// The adapter shipped with the binary.
 const SHIPPED: &[u8] = include_bytes!("../../models/encoder-adapter.safetensors");
@@ -49,7 +49,7 @@ impl Adapter {
             reason,
         };
         let tensors = Safetensors::read_all_f32(label, bytes)?;
-        let mut pairs: BTreeMap<&str, [Option<&(Vec<usize>, Vec<f32>)>; 2]> = BTreeMap::new();
+        let mut pairs: BTreeMap<&str, [Option<&Floats>; 2]> = BTreeMap::new();
         for (name, tensor) in &tensors {
             if let Some(weight) = name.strip_suffix(".lora_a") {
                 pairs.entry(weight).or_default()[0] = Some(tensor);

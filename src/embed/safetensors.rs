@@ -15,6 +15,9 @@ use serde::Deserialize;
 
 use super::EmbedError;
 
+/// A tensor read whole: its shape and its values.
+pub(crate) type Floats = (Vec<usize>, Vec<f32>);
+
 /// safetensors' own limit on the header, so a garbage length cannot make us allocate gigabytes.
 const MAX_HEADER: u64 = 100_000_000;
 
@@ -199,7 +202,7 @@ impl Safetensors {
     pub fn read_all_f32(
         label: &Path,
         bytes: &[u8],
-    ) -> Result<BTreeMap<String, (Vec<usize>, Vec<f32>)>, EmbedError> {
+    ) -> Result<BTreeMap<String, Floats>, EmbedError> {
         let size = bytes.len() as u64;
         let header_len = bytes
             .get(..8)

@@ -1,6 +1,6 @@
 //! The tagger: one linear classifier per model tag over a clause's features (its sentence embedding,
-//! its neighbours' and the whole answer's, and optionally the lexicon's hits and the clause's tense
-//! flags). The weights are trained by `examples/train_tagger.rs` on the labelled clauses of
+//! base and tuned by the reading adapters (`crate::embed`), its neighbours' and the whole answer's,
+//! and optionally the lexicon's hits and the clause's tense flags). The weights are trained by `examples/train_tagger.rs` on the labelled clauses of
 //! `tests/answers/real/` (training split only) and shipped in `models/tagger.json`.
 
 use serde::{Deserialize, Serialize};
