@@ -40,18 +40,7 @@ pub fn hold(data_dir: &Path, session: SessionId) -> Result<OpenSession, HistoryE
         )?;
         private_dir(dir, "create the recordings folder")?;
     }
-    let io = |source| HistoryError::Io {
-        action: "mark the session open in",
-        path: path.clone(),
-        source,
-    };
-    let file = OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .mode(0o600)
-        .open(&path)
-        .map_err(io)?;
+    let (file, io) = open_mark(&path)?;
     // Blocks only if another process holds this session, which a new session id rules out.
     // SAFETY: `flock` on a file descriptor this function owns; no memory is passed.
     if unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX) } != 0 {
@@ -64,18 +53,7 @@ pub fn hold(data_dir: &Path, session: SessionId) -> Result<OpenSession, HistoryE
 /// then `Ok(None)` at once instead of waiting.
 pub fn try_hold(data_dir: &Path, session: SessionId) -> Result<Option<OpenSession>, HistoryError> {
     let path = mark(data_dir, session);
-    let io = |source| HistoryError::Io {
-        action: "mark the session open in",
-        path: path.clone(),
-        source,
-    };
-    let file = OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .mode(0o600)
-        .open(&path)
-        .map_err(io)?;
+    let (file, io) = open_mark(&path)?;
     // SAFETY: as in `hold`; non-blocking, so a held session answers at once.
     if unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) } == 0 {
         return Ok(Some(OpenSession { _file: file }));
@@ -86,6 +64,25 @@ pub fn try_hold(data_dir: &Path, session: SessionId) -> Result<Option<OpenSessio
     } else {
         Err(io(err))
     }
+}
+
+/// Opens (creating) the session's mark file, and the error for what goes wrong with it after.
+fn open_mark(
+    path: &Path,
+) -> Result<(File, impl Fn(std::io::Error) -> HistoryError + '_), HistoryError> {
+    let io = move |source| HistoryError::Io {
+        action: "mark the session open in",
+        path: path.to_path_buf(),
+        source,
+    };
+    let file = OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .mode(0o600)
+        .open(path)
+        .map_err(io)?;
+    Ok((file, io))
 }
 
 /// Another process is practising `session` now (holds its lock).

@@ -13,6 +13,7 @@ use rehearse::history::{NewAnswer, QuestionNote, Store};
 
 use crate::harness::Rehearse;
 use crate::practice::{LESSON, NO_LESSON, json_in, spoken};
+use crate::signals::signal_while_transcribing;
 use crate::virtual_audio::{PulseCable, spawn_rehearse};
 
 const LONG: Duration = Duration::from_secs(120);
@@ -44,23 +45,7 @@ fn an_answer_killed_while_it_was_transcribed_is_stored_on_the_next_start() {
     let answer = spoken(dir.path(), "answer", NO_LESSON);
     for batch in [true, false] {
         let home = dir.path().join(if batch { "batch" } else { "incremental" });
-        let mut args = vec![
-            "practice",
-            "--question",
-            "failure",
-            "--no-follow-ups",
-            "--stop-on-silence",
-            "1",
-        ];
-        if batch {
-            args.push("--batch");
-        }
-        let running = spawn_rehearse(&args, &envs(&cable, &home));
-        running.wait_for_line("speak now", LONG);
-        cable.play_into_mic(&answer);
-        running.wait_for_line("transcribing", LONG);
-        running.signal("KILL");
-        let (code, _, err, _) = running.wait(LONG);
+        let (code, err) = signal_while_transcribing(&cable, &home, &answer, batch, "KILL");
         assert_eq!(code, None, "killed by the signal:\n{err}");
         assert_eq!(
             stored_answers(&home),
@@ -87,6 +72,14 @@ fn an_answer_killed_while_it_was_transcribed_is_stored_on_the_next_start() {
             let out = run_in(&home, &["history", "--recover"]).success();
             assert!(out.contains("recovered answer 1 of session 1"), "{out}");
         } else {
+            let args = [
+                "practice",
+                "--question",
+                "failure",
+                "--no-follow-ups",
+                "--stop-on-silence",
+                "1",
+            ];
             let next = spawn_rehearse(&args, &envs(&cable, &home));
             let line = next.wait_for_line("recovered answer", LONG);
             assert!(line.contains("answer 1 of session 1"), "{line}");

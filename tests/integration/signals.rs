@@ -163,23 +163,7 @@ fn sigterm_or_sighup_while_transcribing_keeps_the_answer() {
         ("HUP", false),
     ] {
         let home = dir.path().join(format!("{signal}-{batch}"));
-        let mut args = vec![
-            "practice",
-            "--question",
-            "failure",
-            "--no-follow-ups",
-            "--stop-on-silence",
-            "1",
-        ];
-        if batch {
-            args.push("--batch");
-        }
-        let running = spawn_rehearse(&args, &envs(&cable, &home));
-        running.wait_for_line("speak now", LONG);
-        cable.play_into_mic(&answer);
-        running.wait_for_line("transcribing", LONG);
-        running.signal(signal);
-        let (code, _, err, _) = running.wait(LONG);
+        let (code, err) = signal_while_transcribing(&cable, &home, &answer, batch, signal);
         one_sentence(code, &err);
         let review = json_in(&home, &["review", "--json"]);
         let text = first_transcript(&review);
@@ -188,6 +172,35 @@ fn sigterm_or_sighup_while_transcribing_keeps_the_answer() {
             "SIG{signal}: the answer is not in the history: {review}\n{err}"
         );
     }
+}
+
+/// Plays `answer` into one practice session on `home` (whole file with `batch`), sends `signal` as
+/// soon as it says it is transcribing, and gives its exit code and stderr.
+pub fn signal_while_transcribing(
+    cable: &PulseCable,
+    home: &Path,
+    answer: &Path,
+    batch: bool,
+    signal: &str,
+) -> (Option<i32>, String) {
+    let mut args = vec![
+        "practice",
+        "--question",
+        "failure",
+        "--no-follow-ups",
+        "--stop-on-silence",
+        "1",
+    ];
+    if batch {
+        args.push("--batch");
+    }
+    let running = spawn_rehearse(&args, &envs(cable, home));
+    running.wait_for_line("speak now", LONG);
+    cable.play_into_mic(answer);
+    running.wait_for_line("transcribing", LONG);
+    running.signal(signal);
+    let (code, _, err, _) = running.wait(LONG);
+    (code, err)
 }
 
 /// Issue 16 item 7: `delete N` while N is being practised lost the answer being given. The delete
