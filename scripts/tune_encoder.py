@@ -15,7 +15,8 @@ A development tool, not part of setup or the tests. It needs PyTorch and transfo
 The dump holds the training split only (the held-out answers are never written to it). The
 adapters are trained on every fold but `--dev-fold` (0), and the figures printed after each epoch
 compare, on that fold, a logistic regression over the base model's clause and window embeddings
-with one over the tuned model's: the mean average precision over the tags.
+with one over the tuned model's: the mean average precision over the tags. The adapters of the
+epoch with the best such figure are written.
 """
 
 import argparse
@@ -149,6 +150,7 @@ def main():
     pos_weight = torch.tensor(np.clip((len(train) - pos) / np.maximum(pos, 1), 1, 30) ** 0.5)
     loss_fn = torch.nn.BCEWithLogitsLoss(pos_weight=pos_weight)
 
+    best_ap = -1.0
     for epoch in range(args.epochs):
         model.train()
         np.random.shuffle(train)
@@ -168,6 +170,9 @@ def main():
             f"(base {base_ap:.3f}; {time.time() - t0:.0f} s)",
             flush=True,
         )
+        if tuned_ap <= best_ap:
+            continue
+        best_ap = tuned_ap
         tensors = {}
         for name, m in adapted.items():
             tensors[name + ".lora_a"] = m.a.detach().float().contiguous()
