@@ -2,7 +2,6 @@
 //! through the private PulseAudio cable into real cpal capture, the real model, the real history
 //! database; follow-ups, Ctrl-C and the error paths.
 
-use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
@@ -40,12 +39,6 @@ pub fn json_in(home: &Path, args: &[&str]) -> serde_json::Value {
     serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}"))
 }
 
-fn envs_with_home(cable: &PulseCable, home: &Path) -> Vec<(OsString, OsString)> {
-    let mut envs = cable.envs();
-    envs.push(("REHEARSE_HOME".into(), home.into()));
-    envs
-}
-
 const LONG: Duration = Duration::from_secs(90);
 
 #[test]
@@ -65,7 +58,7 @@ fn a_spoken_answer_without_a_lesson_is_probed_and_both_are_kept() {
             "--max-seconds",
             "20",
         ],
-        &envs_with_home(&cable, &home),
+        &cable.envs_with_home(&home),
     );
     running.wait_for_line("Have you ever failed at anything?\"; speak now", LONG);
     cable.play_into_mic(&first);
@@ -155,7 +148,7 @@ fn answer_once(cable: &PulseCable, home: &Path, question: &str, wav: &Path) -> (
             "1",
             "--json",
         ],
-        &envs_with_home(cable, home),
+        &cable.envs_with_home(home),
     );
     running.wait_for_line("speak now", LONG);
     cable.play_into_mic(wav);
@@ -254,7 +247,7 @@ fn enter_ends_an_answer_when_silence_does_not() {
             "--stop-on-silence",
             "0",
         ],
-        &envs_with_home(&cable, &home),
+        &cable.envs_with_home(&home),
     );
     running.wait_for_line("speak now", LONG);
     cable.play_into_mic(&first);
@@ -285,7 +278,7 @@ fn ctrl_c_mid_answer_keeps_what_was_said_and_exits_non_zero() {
             "--stop-on-silence",
             "0",
         ],
-        &envs_with_home(&cable, &home),
+        &cable.envs_with_home(&home),
     );
     running.wait_for_line("speak now", LONG);
     cable.play_into_mic(&first);
@@ -327,7 +320,7 @@ fn no_microphone_and_no_model_are_one_sentence_and_leave_no_session() {
         "--input-device",
         "no-such-mic",
     ]);
-    for (key, value) in envs_with_home(&cable, &home) {
+    for (key, value) in cable.envs_with_home(&home) {
         no_mic = no_mic.env(key, value);
     }
     let line = no_mic.run().failure();

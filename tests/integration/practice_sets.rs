@@ -1,7 +1,6 @@
 //! `rehearse practice --role NAME` and `--plan FILE` for real: espeak-ng answers played through the
 //! private PulseAudio cable into real cpal capture, the real model and the real history database.
 
-use std::ffi::OsString;
 use std::path::Path;
 use std::time::Duration;
 
@@ -9,12 +8,6 @@ use crate::practice::{LESSON, NO_LESSON, json_in, spoken};
 use crate::virtual_audio::{PulseCable, spawn_rehearse};
 
 const LONG: Duration = Duration::from_secs(120);
-
-fn envs(cable: &PulseCable, home: &Path) -> Vec<(OsString, OsString)> {
-    let mut envs = cable.envs();
-    envs.push(("REHEARSE_HOME".into(), home.into()));
-    envs
-}
 
 /// The ids of one role set's questions, from `rehearse questions --json`.
 fn role_ids(home: &Path, role: &str) -> Vec<String> {
@@ -52,7 +45,7 @@ fn a_role_set_is_practised_through_the_cable_and_kept() {
             "1",
             "--json",
         ],
-        &envs(&cable, &home),
+        &cable.envs_with_home(&home),
     );
     running.wait_for_line("Have you ever failed at anything?\"; speak now", LONG);
     cable.play_into_mic(&story);
@@ -151,7 +144,7 @@ fn a_plan_is_followed_in_order_with_its_limits_and_follow_up_policy() {
             "1",
             "--json",
         ],
-        &envs(&cable, &home),
+        &cable.envs_with_home(&home),
     );
     running.wait_for_line("interview plan: Two-question screen", LONG);
     running.wait_for_line("worked well as part of a team.\"; speak now", LONG);

@@ -5,7 +5,6 @@
 //! is stored as skipped, not tried again on every start; a session another process holds is left
 //! alone.
 
-use std::ffi::OsString;
 use std::path::Path;
 use std::time::{Duration, SystemTime};
 
@@ -13,16 +12,10 @@ use rehearse::history::{NewAnswer, QuestionNote, Store};
 
 use crate::harness::Rehearse;
 use crate::practice::{LESSON, NO_LESSON, json_in, spoken};
-use crate::signals::signal_while_transcribing;
+use crate::signals::{ONE_ANSWER, signal_while_transcribing};
 use crate::virtual_audio::{PulseCable, spawn_rehearse};
 
 const LONG: Duration = Duration::from_secs(120);
-
-fn envs(cable: &PulseCable, home: &Path) -> Vec<(OsString, OsString)> {
-    let mut envs = cable.envs();
-    envs.push(("REHEARSE_HOME".into(), home.into()));
-    envs
-}
 
 fn run_in(home: &Path, args: &[&str]) -> crate::harness::Run {
     Rehearse::new().env("REHEARSE_HOME", home).args(args).run()
@@ -72,15 +65,7 @@ fn an_answer_killed_while_it_was_transcribed_is_stored_on_the_next_start() {
             let out = run_in(&home, &["history", "--recover"]).success();
             assert!(out.contains("recovered answer 1 of session 1"), "{out}");
         } else {
-            let args = [
-                "practice",
-                "--question",
-                "failure",
-                "--no-follow-ups",
-                "--stop-on-silence",
-                "1",
-            ];
-            let next = spawn_rehearse(&args, &envs(&cable, &home));
+            let next = spawn_rehearse(&ONE_ANSWER, &cable.envs_with_home(&home));
             let line = next.wait_for_line("recovered answer", LONG);
             assert!(line.contains("answer 1 of session 1"), "{line}");
             next.signal("INT");

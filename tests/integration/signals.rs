@@ -4,7 +4,6 @@
 //! Nothing recorded or stored before the fault is lost: the killed answer's WAV reads back whole (the
 //! next run repairs it when the kill fell between header updates), the stored answer is reviewed.
 
-use std::ffi::OsString;
 use std::path::Path;
 use std::time::Duration;
 
@@ -13,11 +12,15 @@ use crate::virtual_audio::{PulseCable, spawn_rehearse};
 
 const LONG: Duration = Duration::from_secs(120);
 
-fn envs(cable: &PulseCable, home: &Path) -> Vec<(OsString, OsString)> {
-    let mut envs = cable.envs();
-    envs.push(("REHEARSE_HOME".into(), home.into()));
-    envs
-}
+/// One answer to the flagship question, no follow-ups, ended by a second of silence.
+pub const ONE_ANSWER: [&str; 6] = [
+    "practice",
+    "--question",
+    "failure",
+    "--no-follow-ups",
+    "--stop-on-silence",
+    "1",
+];
 
 const PRACTICE: [&str; 5] = [
     "practice",
@@ -35,7 +38,7 @@ fn signals_before_during_and_after_an_answer_lose_nothing() {
     let answer = spoken(dir.path(), "answer", NO_LESSON);
 
     // Before the answer: while the models load.
-    let running = spawn_rehearse(&PRACTICE, &envs(&cable, &home));
+    let running = spawn_rehearse(&PRACTICE, &cable.envs_with_home(&home));
     running.wait_for_line("loading the speech model", LONG);
     running.signal("TERM");
     let (code, _, err, _) = running.wait(LONG);
@@ -44,7 +47,7 @@ fn signals_before_during_and_after_an_answer_lose_nothing() {
     println!("after TERM before the answer: {history}");
 
     // During the answer: SIGKILL once the answer has been played in.
-    let running = spawn_rehearse(&PRACTICE, &envs(&cable, &home));
+    let running = spawn_rehearse(&PRACTICE, &cable.envs_with_home(&home));
     running.wait_for_line("speak now", LONG);
     cable.play_into_mic(&answer);
     running.signal("KILL");
@@ -58,7 +61,7 @@ fn signals_before_during_and_after_an_answer_lose_nothing() {
 
     // After an answer: the first answer is stored when the follow-up is asked; SIGTERM then.
     // This time silence ends the answer (the default 3 s), and the follow-up comes.
-    let running = spawn_rehearse(&PRACTICE[..3], &envs(&cable, &home));
+    let running = spawn_rehearse(&PRACTICE[..3], &cable.envs_with_home(&home));
     running.wait_for_line("speak now", LONG);
     cable.play_into_mic(&answer);
     running.wait_for_line("speak now", LONG);
@@ -117,7 +120,7 @@ fn the_sound_server_dying_mid_answer_keeps_the_answer_and_says_so() {
     let dir = tempfile::tempdir().unwrap();
     let home = dir.path().join("data");
     let answer = spoken(dir.path(), "answer", NO_LESSON);
-    let running = spawn_rehearse(&PRACTICE, &envs(&cable, &home));
+    let running = spawn_rehearse(&PRACTICE, &cable.envs_with_home(&home));
     running.wait_for_line("speak now", LONG);
     cable.play_into_mic(&answer);
     std::thread::sleep(Duration::from_millis(500));
@@ -183,18 +186,11 @@ pub fn signal_while_transcribing(
     batch: bool,
     signal: &str,
 ) -> (Option<i32>, String) {
-    let mut args = vec![
-        "practice",
-        "--question",
-        "failure",
-        "--no-follow-ups",
-        "--stop-on-silence",
-        "1",
-    ];
+    let mut args = ONE_ANSWER.to_vec();
     if batch {
         args.push("--batch");
     }
-    let running = spawn_rehearse(&args, &envs(cable, home));
+    let running = spawn_rehearse(&args, &cable.envs_with_home(home));
     running.wait_for_line("speak now", LONG);
     cable.play_into_mic(answer);
     running.wait_for_line("transcribing", LONG);
@@ -212,7 +208,7 @@ fn deleting_a_session_being_practised_is_refused_and_loses_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let home = dir.path().join("data");
     let answer = spoken(dir.path(), "answer", NO_LESSON);
-    let running = spawn_rehearse(&PRACTICE, &envs(&cable, &home));
+    let running = spawn_rehearse(&PRACTICE, &cable.envs_with_home(&home));
     running.wait_for_line("speak now", LONG);
     let delete = || {
         crate::harness::Rehearse::new()
@@ -245,16 +241,9 @@ fn two_practice_sessions_at_once_both_keep_their_answer() {
     let dir = tempfile::tempdir().unwrap();
     let home = dir.path().join("data");
     let answer = spoken(dir.path(), "answer", NO_LESSON);
-    let args = [
-        "practice",
-        "--question",
-        "failure",
-        "--no-follow-ups",
-        "--stop-on-silence",
-        "1",
-    ];
-    let first = spawn_rehearse(&args, &envs(&cable, &home));
-    let second = spawn_rehearse(&args, &envs(&cable, &home));
+    let args = ONE_ANSWER;
+    let first = spawn_rehearse(&args, &cable.envs_with_home(&home));
+    let second = spawn_rehearse(&args, &cable.envs_with_home(&home));
     first.wait_for_line("speak now", LONG);
     second.wait_for_line("speak now", LONG);
     cable.play_into_mic(&answer);
@@ -293,7 +282,7 @@ fn an_answer_interrupted_before_a_word_is_stored_as_skipped() {
     let cable = PulseCable::start();
     let dir = tempfile::tempdir().unwrap();
     let home = dir.path().join("data");
-    let running = spawn_rehearse(&PRACTICE, &envs(&cable, &home));
+    let running = spawn_rehearse(&PRACTICE, &cable.envs_with_home(&home));
     running.wait_for_line("speak now", LONG);
     std::thread::sleep(Duration::from_millis(300));
     running.signal("INT");
@@ -347,7 +336,7 @@ fn signals_while_the_report_is_written_lose_nothing() {
     for delay_ms in [0u64, 40, 90] {
         for signal in ["INT", "TERM", "KILL"] {
             let home = dir.path().join(format!("{signal}-{delay_ms}"));
-            let running = spawn_rehearse(&args, &envs(&cable, &home));
+            let running = spawn_rehearse(&args, &cable.envs_with_home(&home));
             running.wait_for_line("speak now", LONG);
             cable.play_into_mic(&answer);
             running.wait_for_line("rehearse: transcribed", LONG);

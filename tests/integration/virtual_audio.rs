@@ -86,6 +86,13 @@ impl PulseCable {
         self.dir.path().join("run/pulse/native")
     }
 
+    /// [`PulseCable::envs`] with rehearse's data folder at `home`.
+    pub fn envs_with_home(&self, home: &Path) -> Vec<(OsString, OsString)> {
+        let mut envs = self.envs();
+        envs.push(("REHEARSE_HOME".into(), home.into()));
+        envs
+    }
+
     /// The server's log, for failure messages.
     pub fn log(&self) -> String {
         std::fs::read_to_string(self.dir.path().join("pulseaudio.log")).unwrap_or_default()
