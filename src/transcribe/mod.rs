@@ -5,9 +5,11 @@
 //! [`fillers`] knows the hesitation sounds. Whisper drops "um" and "uh" unless its context shows them,
 //! so every run is primed with [`fillers::FILLER_PROMPT`], followed by the text said before it.
 //! Whisper can stop before the end of its audio; a run then resumes from the last word while the
-//! voice detector hears speech after it ([`resume_point`]).
+//! voice detector hears speech after it ([`resume_point`]). Before any run, silences of more than
+//! two seconds are shortened ([`condense`]) and the words' times mapped back through the cuts.
 
 pub mod accuracy;
+pub mod condense;
 pub mod fillers;
 pub mod incremental;
 pub mod stretches;
@@ -226,13 +228,39 @@ impl Transcriber {
         part: &PartOptions,
     ) -> anyhow::Result<Transcript> {
         let duration = samples.len() as f64 / 16_000.0;
-        let spans = crate::audio::vad::speech_spans(samples);
-        let mut words = self.decode(samples, &spans, progress, part, &part.context)?;
+        let condensed = condense::condense(samples, &crate::audio::vad::speech_spans(samples));
+        let words = self
+            .decode_through(&condensed.samples, &condensed.spans, progress, part)?
+            .into_iter()
+            .map(|mut word| {
+                word.start = condensed.to_original(word.start, false);
+                word.end = condensed.to_original(word.end, true).max(word.start);
+                word
+            })
+            .collect();
+        Ok(Transcript::from_words(
+            self.model.name.clone(),
+            duration,
+            words,
+        ))
+    }
+
+    /// Every word of `samples` (voice at `spans`): one Whisper run, then more from the last word
+    /// while the voice detector hears speech the decoder has not reached.
+    fn decode_through(
+        &self,
+        samples: &[f32],
+        spans: &[Span],
+        progress: Option<Box<dyn FnMut(i32)>>,
+        part: &PartOptions,
+    ) -> anyhow::Result<Vec<crate::transcript::Word>> {
+        let duration = samples.len() as f64 / 16_000.0;
+        let mut words = self.decode(samples, spans, progress, part, &part.context)?;
         // Whisper ends a window when it decodes its end token, and whisper.cpp then skips the rest of
         // the window: speech after that point is lost (the last sentence of an answer, or all of it
         // after a lead-in of silence). Decode again from the last word while voice remains unheard.
         let mut resumed_at = 0.0;
-        while let Some(from) = resume_point(&spans, words.last().map(|w| w.end), duration) {
+        while let Some(from) = resume_point(spans, words.last().map(|w| w.end), duration) {
             if from < resumed_at + MIN_RESUME_PROGRESS {
                 break; // the same audio again would decode the same way
             }
@@ -260,11 +288,7 @@ impl Transcriber {
                     .filter(|w| w.start >= last_end - 1e-6),
             );
         }
-        Ok(Transcript::from_words(
-            self.model.name.clone(),
-            duration,
-            words,
-        ))
+        Ok(words)
     }
 
     /// One Whisper run over `samples` (voice detected at `spans`, in the same time base): its words,
