@@ -112,6 +112,7 @@ def main():
     ap.add_argument("--lr", type=float, default=3e-4)
     ap.add_argument("--dev-fold", type=int, default=0)
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--init", help="start from these adapters (a file this script wrote) instead of zero updates")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
@@ -142,6 +143,20 @@ def main():
             setattr(parent, last, lora)
             adapted[f"encoder.layer.{index}.{path}.weight"] = lora
 
+    done_epochs = 0
+    if args.init:
+        from safetensors import safe_open
+
+        with safe_open(args.init, "pt") as f:
+            meta = f.metadata()
+            if int(meta["rank"]) != args.rank or int(meta["layers"]) != args.layers:
+                raise SystemExit(f"{args.init} has rank {meta['rank']} on {meta['layers']} layers; pass the same --rank and --layers")
+            for name, m in adapted.items():
+                m.a.data.copy_(f.get_tensor(name + ".lora_a"))
+                m.b.data.copy_(f.get_tensor(name + ".lora_b"))
+            done_epochs = int(meta["epochs"])
+        print(f"starting from {args.init} ({done_epochs} epochs)", flush=True)
+
     head = torch.nn.Linear(768, len(TAGS))
     params = [p for m in adapted.values() for p in (m.a, m.b)] + list(head.parameters())
     opt = torch.optim.AdamW(params, lr=args.lr, weight_decay=0.01)
@@ -150,7 +165,8 @@ def main():
     pos_weight = torch.tensor(np.clip((len(train) - pos) / np.maximum(pos, 1), 1, 30) ** 0.5)
     loss_fn = torch.nn.BCEWithLogitsLoss(pos_weight=pos_weight)
 
-    best_ap = -1.0
+    # Starting from saved adapters, an epoch is written only when it beats their dev-fold figure.
+    best_ap = float(meta["dev_fold_ap_tuned"]) if args.init else -1.0
     for epoch in range(args.epochs):
         model.train()
         np.random.shuffle(train)
@@ -166,7 +182,7 @@ def main():
             total += loss.item()
         tuned_ap = dev_ap(features(model, tokenizer, rows), y, dev)
         print(
-            f"epoch {epoch + 1}: loss {total:.2f}, dev-fold mean AP {tuned_ap:.3f} "
+            f"epoch {done_epochs + epoch + 1}: loss {total:.2f}, dev-fold mean AP {tuned_ap:.3f} "
             f"(base {base_ap:.3f}; {time.time() - t0:.0f} s)",
             flush=True,
         )
@@ -180,7 +196,7 @@ def main():
         meta = {
             "rank": str(args.rank),
             "layers": str(args.layers),
-            "epochs": str(epoch + 1),
+            "epochs": str(done_epochs + epoch + 1),
             "dev_fold_ap_base": f"{base_ap:.4f}",
             "dev_fold_ap_tuned": f"{tuned_ap:.4f}",
             "trained_on": f"{len(train)} clauses of the training split, fold {args.dev_fold} kept for the figures",
