@@ -6,8 +6,8 @@
 //! aborts the process on some malformed files instead of returning an error.
 
 use std::path::Path;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
 
 use whisper_rs::{
     DtwMode, DtwModelPreset, DtwParameters, FullParams, SamplingStrategy, WhisperContext,
@@ -92,9 +92,6 @@ pub enum WhisperError {
 /// A loaded Whisper model.
 pub struct Engine {
     context: WhisperContext,
-    /// Decoding states kept between runs: a state holds well over 100 MB of buffers, and making a
-    /// new one per stretch cost time and, through the allocator's fragmentation, peak memory.
-    idle: Mutex<Vec<WhisperState>>,
 }
 
 impl Engine {
@@ -116,27 +113,18 @@ impl Engine {
                 path: path.display().to_string(),
                 detail: err.to_string(),
             })?;
-        Ok(Engine {
-            context,
-            idle: Mutex::new(Vec::new()),
-        })
+        Ok(Engine { context })
     }
 
-    /// A decoding state: one kept from an earlier run, or a new one.
-    fn take_state(&self) -> Result<WhisperState, WhisperError> {
-        if let Some(state) = self.idle.lock().ok().and_then(|mut idle| idle.pop()) {
-            return Ok(state);
-        }
+    /// A new decoding state for one run. States are not reused: whisper.cpp seeds the sampler of
+    /// its first decoder once, when a state is made, and temperature fallback draws from it, so a
+    /// reused state made the same audio decode differently after other runs ("out wrong" heard as
+    /// "K-M-I-R-E" on a fresh state and as "K-Mout run" after a run over noise). Making a state
+    /// costs 2 to 25 ms against hundreds for a run.
+    fn new_state(&self) -> Result<WhisperState, WhisperError> {
         self.context
             .create_state()
             .map_err(|err| WhisperError::Run(err.to_string()))
-    }
-
-    /// Keeps a state for the next run.
-    fn keep_state(&self, state: WhisperState) {
-        if let Ok(mut idle) = self.idle.lock() {
-            idle.push(state);
-        }
     }
 
     /// The decoder prompt: `fixed` whole, then as much of the end of `context` as fits. whisper.cpp
@@ -176,7 +164,7 @@ impl Engine {
         options: &RunOptions,
         progress: Option<Box<dyn FnMut(i32)>>,
     ) -> Result<Vec<RawSegment>, WhisperError> {
-        let mut state = self.take_state()?;
+        let mut state = self.new_state()?;
         let mut params = FullParams::new(SamplingStrategy::Greedy { best_of: 1 });
         params.set_n_threads(i32::try_from(options.threads.max(1)).unwrap_or(1));
         params.set_language(Some("en"));
@@ -225,15 +213,12 @@ impl Engine {
                 .is_some_and(|c| c.load(Ordering::Relaxed))
         };
         if cancelled() {
-            self.keep_state(state);
             return Err(WhisperError::Cancelled);
         }
         let ran = state.full(params, samples);
         if cancelled() {
-            self.keep_state(state); // an aborted run leaves the state reusable: each run resets it
             return Err(WhisperError::Cancelled);
         }
-        // A state whose run failed is dropped, not reused.
         ran.map_err(|err| WhisperError::Run(err.to_string()))?;
 
         let eot = self.context.token_eot();
@@ -261,7 +246,6 @@ impl Engine {
                 no_speech_probability: segment.no_speech_probability(),
             });
         }
-        self.keep_state(state);
         Ok(segments)
     }
 }

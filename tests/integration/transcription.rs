@@ -190,6 +190,46 @@ fn silence_and_noise_give_an_empty_transcript() {
     );
 }
 
+/// Whisper's temperature fallback samples at random; whisper.cpp seeds its sampler when a decoding
+/// state is made, so a state reused across runs made the same answer decode differently after other
+/// audio (a synthesized answer whose last words only decode at a raised temperature, then bursts of
+/// noise, which make Whisper fall back too).
+#[test]
+fn the_same_audio_gives_the_same_transcript_whatever_ran_before() {
+    let tmp = tempfile::tempdir().unwrap();
+    let wav = tmp.path().join("answer.wav");
+    let status = std::process::Command::new("espeak-ng")
+        .args(["-v", "en-us", "-s", "165", "-w"])
+        .arg(&wav)
+        .arg(
+            "Yes, I have failed. In my second year I led a project to move our billing system to a \
+             new database. I planned the work in three stages, but I did not test the data \
+             migration with real customer records. On the night of the switch, about a fifth of \
+             the invoices came out wrong.",
+        )
+        .status()
+        .expect("espeak-ng runs (scripts/setup.sh installs it)");
+    assert!(status.success());
+    let answer = decode::read_wav(&wav).unwrap().samples;
+    // A model of its own: the other tests of this module must not run between these runs' checks.
+    let model = Transcriber::load(None).unwrap();
+    let first = model.transcribe(&answer).unwrap().text;
+    let mut state = 1u32;
+    for round in 0..3 {
+        // Six seconds of noise in half-second bursts.
+        let noise: Vec<f32> = (0..16_000 * 6)
+            .map(|i| {
+                state = state.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+                let burst = ((i / 8_000) % 2) as f32;
+                ((state >> 8) as f32 / (1u32 << 24) as f32 - 0.5) * 0.3 * burst
+            })
+            .collect();
+        model.transcribe(&noise).unwrap();
+        let again = model.transcribe(&answer).unwrap().text;
+        assert_eq!(again, first, "after {} runs over noise", round + 1);
+    }
+}
+
 #[test]
 fn transcribe_json_has_the_promised_shape() {
     let Some(dir) = crate::harness::shared_speech() else {
