@@ -65,8 +65,7 @@ pub fn run(args: &Args, model: Option<&str>) -> anyhow::Result<()> {
             std::io::read_to_string(std::io::stdin())
                 .context("cannot read the answer from stdin")?
         } else {
-            std::fs::read_to_string(path)
-                .with_context(|| format!("cannot read the answer `{}`", path.display()))?
+            read_answer_file(path)?
         };
         if text.trim().is_empty() {
             bail!(
@@ -109,4 +108,34 @@ fn colour() -> bool {
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     let dumb = std::env::var("TERM").is_ok_and(|t| t == "dumb");
     std::io::stdout().is_terminal() && !no_color && !dumb
+}
+
+/// Reads a written answer's file. `--text` takes a file, and the answer's words given in its place
+/// ("--text 'I failed once'") are not a file: that error says how to pass words instead.
+fn read_answer_file(path: &std::path::Path) -> anyhow::Result<String> {
+    const NAME_TOO_LONG: i32 = 36; // ENAMETOOLONG on Linux
+    match std::fs::read_to_string(path) {
+        Ok(text) => Ok(text),
+        Err(err)
+            if err.kind() == std::io::ErrorKind::NotFound
+                || err.raw_os_error() == Some(NAME_TOO_LONG) =>
+        {
+            bail!(
+                "there is no answer file `{}`; --text takes a text file, or - to read the answer \
+                 from standard input (echo 'my answer' | rehearse analyze --text - --question ID)",
+                shortened(&path.display().to_string())
+            )
+        }
+        Err(err) => {
+            Err(err).with_context(|| format!("cannot read the answer `{}`", path.display()))
+        }
+    }
+}
+
+/// `text` cut to its first 40 characters, with an ellipsis when it was longer.
+fn shortened(text: &str) -> String {
+    match text.char_indices().nth(40) {
+        Some((at, _)) => format!("{}...", &text[..at]),
+        None => text.to_string(),
+    }
 }

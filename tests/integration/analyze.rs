@@ -175,6 +175,21 @@ fn unknown_question_and_missing_file_are_clear_errors() {
         .run()
         .failure();
     assert!(line.contains("/no/such/answer.txt"), "{line}");
+    // The answer's words given where the file goes: the error says how to pass words (on stdin).
+    for words in [
+        "I failed my driving test twice".to_string(),
+        "word ".repeat(100),
+    ] {
+        let line = Rehearse::new()
+            .args(["analyze", "--question", "failure", "--text", &words])
+            .run()
+            .failure();
+        assert!(
+            line.contains("--text takes a text file, or - to read the answer from standard input"),
+            "{line}"
+        );
+        assert!(line.len() < 300, "the answer is not echoed whole: {line}");
+    }
     let run = Rehearse::new()
         .args(["analyze", "--question", "failure"])
         .run();
