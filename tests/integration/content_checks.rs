@@ -141,14 +141,13 @@ fn content_checks_on_answers_modelled_on_real_people() {
 }
 
 /// Measured on the held-out split (200 answers) with the shipped tagger, read from the tuned top
-/// layers (adapters of 7 epochs: three-way 84.0%, pass/not-pass 85.1%, caught 67.3%, false alarms
-/// 6.7%, grounded quotes 83.4%), less two points. The targets of issue 10 (88%, 92%, 90%, 5%) are
-/// not met yet.
-const FLOOR_THREE_WAY: f64 = 82.0;
-const FLOOR_PASS_NOT_PASS: f64 = 83.1;
-const FLOOR_CAUGHT: f64 = 65.3;
-const FLOOR_FALSE_ALARMS: f64 = 8.7;
-const FLOOR_GROUNDED: f64 = 81.4;
+/// layers (three-way 83.0%, pass/not-pass 84.3%, caught 65.7%, false alarms 7.0%, grounded quotes
+/// 78.8%), less two points. The targets of issue 10 (88%, 92%, 90%, 5%) are not met yet.
+const FLOOR_THREE_WAY: f64 = 81.0;
+const FLOOR_PASS_NOT_PASS: f64 = 82.3;
+const FLOOR_CAUGHT: f64 = 63.7;
+const FLOOR_FALSE_ALARMS: f64 = 9.0;
+const FLOOR_GROUNDED: f64 = 76.8;
 
 #[test]
 fn the_teams_own_labelled_answers_still_agree() {
@@ -191,5 +190,5 @@ fn the_teams_own_labelled_answers_still_agree() {
     );
 }
 
-/// Issue 10: the team's labelled answers stay at or above 95% pass/not-pass (measured 95.2%).
+/// Issue 10: the team's labelled answers stay at or above 95% pass/not-pass (measured 95.5%).
 const FLOOR_TEAM_PASS_NOT_PASS: f64 = 95.0;
