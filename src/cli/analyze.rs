@@ -113,29 +113,22 @@ fn colour() -> bool {
 /// Reads a written answer's file. `--text` takes a file, and the answer's words given in its place
 /// ("--text 'I failed once'") are not a file: that error says how to pass words instead.
 fn read_answer_file(path: &std::path::Path) -> anyhow::Result<String> {
-    const NAME_TOO_LONG: i32 = 36; // ENAMETOOLONG on Linux
     match std::fs::read_to_string(path) {
         Ok(text) => Ok(text),
         Err(err)
-            if err.kind() == std::io::ErrorKind::NotFound
-                || err.raw_os_error() == Some(NAME_TOO_LONG) =>
+            if matches!(
+                err.kind(),
+                std::io::ErrorKind::NotFound | std::io::ErrorKind::InvalidFilename
+            ) =>
         {
             bail!(
                 "there is no answer file `{}`; --text takes a text file, or - to read the answer \
                  from standard input (echo 'my answer' | rehearse analyze --text - --question ID)",
-                shortened(&path.display().to_string())
+                super::short(&path.display().to_string())
             )
         }
         Err(err) => {
             Err(err).with_context(|| format!("cannot read the answer `{}`", path.display()))
         }
-    }
-}
-
-/// `text` cut to its first 40 characters, with an ellipsis when it was longer.
-fn shortened(text: &str) -> String {
-    match text.char_indices().nth(40) {
-        Some((at, _)) => format!("{}...", &text[..at]),
-        None => text.to_string(),
     }
 }

@@ -145,6 +145,15 @@ pub(crate) fn print_stdout(text: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The start of a long text (its first 40 characters), for messages.
+pub(crate) fn short(text: &str) -> String {
+    let mut out: String = text.chars().take(40).collect();
+    if text.chars().count() > 40 {
+        out.push('…');
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

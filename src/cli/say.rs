@@ -59,7 +59,7 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
         output_device: args.output_device.clone().or(config.audio.output_device),
     };
     let spoken = voice::speak(text, args.audio.as_deref(), &options)
-        .with_context(|| format!("cannot say {:?}", short(text)))?;
+        .with_context(|| format!("cannot say {:?}", super::short(text)))?;
     match spoken {
         Spoken::Played(speech) => played(&speech, &options.voice, None, args.json)?,
         Spoken::FellBack { speech, notice } => {
@@ -134,13 +134,4 @@ fn list(json: bool) -> anyhow::Result<()> {
         "* the default; choose another with --voice NAME or `[voice] name` in config.toml\n",
     );
     super::print_stdout(&out)
-}
-
-/// The start of a long text, for messages.
-fn short(text: &str) -> String {
-    let mut out: String = text.chars().take(40).collect();
-    if text.chars().count() > 40 {
-        out.push('…');
-    }
-    out
 }

@@ -9,10 +9,8 @@
 //! and the transcript's times are mapped back through the cuts. The pauses a candidate made are
 //! still there in the word times; only the decoder no longer hears them.
 
+use super::stretches::RATE;
 use crate::audio::vad::Span;
-
-/// Samples a second.
-const RATE: f64 = 16_000.0;
 
 /// Silence longer than this (seconds) is shortened.
 pub const LONGEST_SILENCE: f64 = 2.0;
